@@ -1,0 +1,95 @@
+"""``manage.py ingest FILE...``: ingest recordings or call JSON, optionally waiting for scores."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from calls.models import Call
+from calls.selectors import call_summary
+from calls.services.ingest import CallMetadata, call_ingest_path
+from leadscoring.queue import run_inline
+
+# Stages a call can rest in for a while without anything left to do here.
+_SETTLED = {Call.Stage.ROUTED, Call.Stage.SYNCED, Call.Stage.FAILED, Call.Stage.REJECTED}
+
+
+class Command(BaseCommand):
+    help = "Ingest recordings or call transcript JSON files and start the pipeline."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("files", nargs="+", type=Path)
+        parser.add_argument("--rep", help="Username of the call's owner rep.")
+        parser.add_argument("--contact-email", default="")
+        parser.add_argument("--external-id", default="", help="Only with a single file.")
+        parser.add_argument("--channels-roles", default="", help="e.g. rep,prospect")
+        parser.add_argument("--source", default=Call.Source.CLI, choices=Call.Source.values)
+        parser.add_argument("--wait", action="store_true", help="Run the pipeline inline.")
+        parser.add_argument("--wait-timeout", type=float, default=3600.0)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        files: list[Path] = options["files"]
+        if options["external_id"] and len(files) > 1:
+            raise CommandError("--external-id identifies one recording; pass a single file")
+        meta = CallMetadata(
+            owner_rep=self._rep(options["rep"]),
+            contact_email=options["contact_email"],
+            external_id=options["external_id"],
+            source=options["source"],
+            channel_roles=_roles(options["channels_roles"]),
+        )
+        for path in files:
+            self.stdout.write(json.dumps(self._ingest_one(path, meta, options)))
+
+    def _ingest_one(
+        self, path: Path, meta: CallMetadata, options: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not path.is_file():
+            return {
+                "source": str(path),
+                "call_id": None,
+                "stage": None,
+                "score": None,
+                "confidence": None,
+                "bant": {},
+                "routing": None,
+                "error": "no such file",
+                "duplicate": False,
+            }
+        if options["wait"]:
+            with run_inline():
+                outcome = call_ingest_path(path=path, meta=meta)
+            _wait_until_settled(outcome.call, options["wait_timeout"])
+        else:
+            outcome = call_ingest_path(path=path, meta=meta)
+        return {"source": str(path), **call_summary(outcome.call), "duplicate": outcome.duplicate}
+
+    def _rep(self, username: str | None) -> Any:
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no user named {username!r}")
+        return user
+
+
+def _roles(value: str) -> tuple[str, ...]:
+    roles = tuple(r.strip() for r in value.split(",") if r.strip())
+    if roles and (len(roles) != 2 or not set(roles) <= {"rep", "prospect", "unknown"}):
+        raise CommandError("--channels-roles takes two of rep/prospect/unknown, e.g. rep,prospect")
+    return roles
+
+
+def _wait_until_settled(call: Call, timeout: float) -> None:
+    """Inline stages are done already; a remote provider finishes on its callback or poll."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        call.refresh_from_db(fields=["stage"])
+        if call.stage in _SETTLED:
+            return
+        time.sleep(1.0)

@@ -1,0 +1,76 @@
+"""The transcription seam: a Protocol every provider meets, and the values that cross it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from calls.transcript import Transcript
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingRef:
+    """Everything a provider may need about a recording, without the ORM."""
+
+    call_id: int
+    path: Path | None
+    kind: str  # "audio" or "transcript_json"
+    channels: int = 1
+    duration_s: float = 0.0
+    sample_rate: int = 0
+    url: str = ""
+    channel_roles: tuple[str, ...] = ()
+    language: str = ""
+    vocabulary: tuple[str, ...] = ()
+
+
+class JobState:
+    PENDING = "pending"
+    DONE = "done"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    """A provider job as last seen. ``transcript`` is set when ``state`` is done."""
+
+    job_id: str
+    state: str
+    transcript: Transcript | None = None
+    error: str = ""
+    progress: float | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class ProviderError(Exception):
+    """Transcription failed. ``permanent`` says whether retrying can help."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_at: datetime | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_at = retry_at
+
+
+ProgressCallback = Callable[[float], None]
+
+
+@runtime_checkable
+class TranscriptionProvider(Protocol):
+    name: str
+
+    def submit(
+        self, recording: RecordingRef, *, on_progress: ProgressCallback | None = None
+    ) -> JobStatus:
+        """Start transcribing. Local providers may finish here and return a done status."""
+        ...
+
+    def fetch(self, job_id: str) -> JobStatus:
+        """The job's current status, re-read from the provider."""
+        ...
+
+    def parse_callback(self, body: bytes, headers: Mapping[str, str]) -> str:
+        """The job id a provider callback refers to (the callback is only a hint)."""
+        ...

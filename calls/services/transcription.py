@@ -1,0 +1,125 @@
+"""The transcribe stage: hand the recording to the provider and store what comes back."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from calls.models import Call, Recording
+from calls.models import Transcript as TranscriptRow
+from calls.providers import get_transcription_provider
+from calls.providers.base import JobState, JobStatus, ProviderError, RecordingRef
+from calls.services.pipeline import call_fail, stage_advance, stage_claim
+from calls.services.speakers import speaker_roles_assign
+from calls.transcript import Transcript
+
+logger = logging.getLogger(__name__)
+Stage = Call.Stage
+
+
+def transcription_run(*, call_id: int) -> None:
+    """Claim a received call, transcribe it, and store the result (or the failure) on the call."""
+    call = stage_claim(call_id=call_id, from_stage=Stage.RECEIVED, to_stage=Stage.TRANSCRIBING)
+    if call is None:
+        return
+    try:
+        provider = get_transcription_provider()
+        status = provider.submit(recording_ref(call), on_progress=_progress_saver(call.id))
+    except ProviderError as exc:
+        call_fail(
+            call=call,
+            stage=Stage.TRANSCRIBING,
+            error=str(exc),
+            permanent=exc.permanent,
+            retry_at=exc.retry_at,
+        )
+        return
+    except Exception as exc:  # an unexpected crash is recorded on the call, never lost
+        logger.exception("transcription of call %s crashed", call.id)
+        call_fail(call=call, stage=Stage.TRANSCRIBING, error=f"{type(exc).__name__}: {exc}")
+        return
+    transcription_handle_status(call=call, status=status)
+
+
+def transcription_handle_status(*, call: Call, status: JobStatus) -> None:
+    """Act on a provider job status: store a finished transcript, record an error, or wait."""
+    if status.state == JobState.DONE and status.transcript is not None:
+        transcript_store(call=call, transcript=status.transcript)
+    elif status.state == JobState.ERROR:
+        call_fail(call=call, stage=Stage.TRANSCRIBING, error=status.error, permanent=True)
+
+
+def recording_ref(call: Call) -> RecordingRef:
+    recording: Recording = call.recording
+    path = Path(recording.file.path) if recording.file else None
+    return RecordingRef(
+        call_id=call.id,
+        path=path,
+        kind=recording.kind,
+        channels=recording.channels or 1,
+        duration_s=recording.duration_s or 0.0,
+        sample_rate=recording.sample_rate or 0,
+        channel_roles=tuple(call.channel_roles or settings.DEFAULT_CHANNEL_ROLES),
+        language=call.language,
+    )
+
+
+@transaction.atomic
+def transcript_store(*, call: Call, transcript: Transcript) -> TranscriptRow:
+    """Store the canonical transcript, map speaker roles, and queue scoring."""
+    data = transcript.to_dict()
+    row, _ = TranscriptRow.objects.update_or_create(
+        call=call,
+        defaults={
+            "provider": transcript.provider,
+            "provider_job_id": transcript.provider_job_id,
+            "languages": list(transcript.languages),
+            "duration_s": transcript.duration_s,
+            "channels": transcript.channels,
+            "full_text": transcript.full_text or "\n".join(u.text for u in transcript.utterances),
+            "utterances": data["utterances"],
+            "entities": data["entities"],
+            "sentiments": data["sentiments"],
+            "summary": transcript.summary,
+            "speakers": data["speakers"],
+            "raw_payload": transcript.raw_payload,
+        },
+    )
+    speaker_roles_assign(call=call, transcript=transcript)
+    stage_advance(call=call, to_stage=Stage.TRANSCRIBED, progress=1.0, error="")
+    return row
+
+
+def transcript_from_row(row: TranscriptRow) -> Transcript:
+    return Transcript.from_dict(
+        {
+            "provider": row.provider,
+            "provider_job_id": row.provider_job_id,
+            "languages": row.languages,
+            "duration_s": row.duration_s,
+            "channels": row.channels,
+            "full_text": row.full_text,
+            "utterances": row.utterances,
+            "entities": row.entities,
+            "sentiments": row.sentiments,
+            "summary": row.summary,
+            "speakers": row.speakers,
+            "raw_payload": row.raw_payload,
+        }
+    )
+
+
+def _progress_saver(call_id: int) -> Callable[[float], None]:
+    last = [0.0]
+
+    def save(share: float) -> None:
+        # Write at most every 5% so long files do not hammer the database.
+        if share - last[0] >= 0.05 or share >= 1.0:
+            last[0] = share
+            Call.objects.filter(id=call_id).update(progress=round(min(share, 1.0), 3))
+
+    return save

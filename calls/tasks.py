@@ -1,0 +1,15 @@
+"""Background tasks: each loads by id and calls one service; stage guards make re-runs no-ops."""
+
+from __future__ import annotations
+
+
+def call_transcribe(call_id: int) -> None:
+    from calls.services.transcription import transcription_run
+
+    transcription_run(call_id=call_id)
+
+
+def pipeline_sweep() -> int:
+    from calls.services.pipeline import pipeline_sweep as sweep
+
+    return sweep()

@@ -1,0 +1,52 @@
+"""Configuration mistakes surface as system checks with stable ids (``manage.py check``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning, register
+
+
+@register()
+def check_providers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    if settings.TRANSCRIPTION_PROVIDER == "gladia" and not settings.GLADIA_API_KEY:
+        messages.append(
+            Error(
+                "TRANSCRIPTION_PROVIDER is 'gladia' but GLADIA_API_KEY is not set.",
+                hint="Set GLADIA_API_KEY, or TRANSCRIPTION_PROVIDER=whisper to transcribe locally.",
+                id="leadscoring.E001",
+            )
+        )
+    if settings.SCORING_ENGINE == "claude" and not settings.ANTHROPIC_API_KEY:
+        messages.append(
+            Error(
+                "SCORING_ENGINE is 'claude' but ANTHROPIC_API_KEY is not set.",
+                hint="Set ANTHROPIC_API_KEY, or SCORING_ENGINE=rules for the offline engine.",
+                id="leadscoring.E002",
+            )
+        )
+    if not 0.0 <= settings.ROUTING_CONFIDENCE_THRESHOLD <= 1.0:
+        messages.append(
+            Error(
+                "ROUTING_CONFIDENCE_THRESHOLD must be between 0 and 1.",
+                id="leadscoring.E003",
+            )
+        )
+    return messages
+
+
+@register()
+def check_queue(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    q = settings.Q_CLUSTER
+    timeout, retry = q.get("timeout"), q.get("retry", 60)
+    if not q.get("sync") and (timeout is None or timeout >= retry):
+        return [
+            Warning(
+                f"Q_CLUSTER timeout ({timeout}) must be set and below retry ({retry}).",
+                hint="Otherwise the broker re-delivers tasks that are still running.",
+                id="leadscoring.W001",
+            )
+        ]
+    return []

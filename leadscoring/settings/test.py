@@ -1,0 +1,16 @@
+"""Test settings: only what tests need differs from the default."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from leadscoring.settings.base import *  # noqa: F403
+from leadscoring.settings.base import Q_CLUSTER
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="leadscoring-test-media-"))
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+TRANSCRIPTION_PROVIDER = "fake"
+SCORING_ENGINE = "rules"

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from calls.models import Call
+
+
+class PromptVersion(models.Model):
+    """A versioned BANT rubric (system prompt), model and threshold; exactly one is active."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        ACTIVE = "active"
+        RETIRED = "retired"
+
+    number = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=8, choices=Status, default=Status.DRAFT, db_index=True)
+    rubric = models.TextField()
+    model = models.CharField(max_length=100, blank=True, help_text="Blank: the engine's default.")
+    threshold = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Scores at or above this confidence route automatically. "
+        "Blank: ROUTING_CONFIDENCE_THRESHOLD.",
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="active"), name="one_active_prompt_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} {self.name}".strip()
+
+
+class LeadScore(models.Model):
+    """One scoring of a call by one engine and prompt version, with its full audit trail."""
+
+    class Tier(models.TextChoices):
+        HOT = "hot"
+        WARM = "warm"
+        COLD = "cold"
+
+    class Routing(models.TextChoices):
+        PENDING = "pending"
+        AUTO_APPROVED = "auto_approved", "auto-approved"
+        NEEDS_REVIEW = "needs_review", "needs review"
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="scores")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    is_current = models.BooleanField(default=True)
+
+    score = models.CharField(max_length=8, choices=Tier, blank=True, db_index=True)
+    confidence = models.FloatField(null=True, blank=True)
+    bant = models.JSONField(default=dict, blank=True)
+    pain_points = models.JSONField(default=list, blank=True)
+    buying_signals = models.JSONField(default=list, blank=True)
+    objections = models.JSONField(default=list, blank=True)
+    competitors = models.JSONField(default=list, blank=True)
+    next_steps = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    reasoning = models.TextField(blank=True)
+    entities = models.JSONField(default=dict, blank=True)
+
+    valid = models.BooleanField(default=False)
+    problems = models.JSONField(default=list, blank=True, help_text="Why the output was rejected.")
+    engine = models.CharField(max_length=32)
+    model = models.CharField(max_length=100, blank=True)
+    prompt_version = models.ForeignKey(
+        PromptVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="scores"
+    )
+    raw_request = models.JSONField(default=dict, blank=True)
+    raw_response = models.JSONField(null=True, blank=True)
+    usage = models.JSONField(default=dict, blank=True)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=Decimal("0"))
+
+    routing = models.CharField(max_length=16, choices=Routing, default=Routing.PENDING)
+    routing_reasons = models.JSONField(default=list, blank=True)
+    routed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call"], condition=Q(is_current=True), name="one_current_score_per_call"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score or 'invalid'} ({self.confidence}) for call {self.call_id}"
+
+    def confirmed_criteria(self) -> list[str]:
+        return [name for name, c in self.bant.items() if c.get("present")]

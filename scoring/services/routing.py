@@ -1,0 +1,59 @@
+"""The route stage: confident, valid scores are approved automatically; the rest go to review."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from calls.models import Call
+from calls.services.pipeline import stage_advance, stage_claim
+from calls.services.speakers import roles_uncertain
+from scoring.models import LeadScore
+from scoring.services.prompt_versions import prompt_spec
+
+Stage = Call.Stage
+
+
+def routing_reasons(*, score: LeadScore, call: Call) -> list[str]:
+    """Why a score needs a person; empty means it may route automatically."""
+    reasons: list[str] = []
+    if not score.valid:
+        reasons.append("invalid engine output: " + "; ".join(score.problems[:3]))
+    threshold = (
+        prompt_spec(score.prompt_version).threshold
+        if score.prompt_version
+        else settings.ROUTING_CONFIDENCE_THRESHOLD
+    )
+    if score.confidence is None or score.confidence < threshold:
+        reasons.append(f"confidence {score.confidence} below threshold {threshold}")
+    if roles_uncertain(call):
+        reasons.append("speaker roles uncertain")
+    if settings.HOT_LEADS_REQUIRE_APPROVAL and score.score == LeadScore.Tier.HOT:
+        reasons.append("hot leads need a manager's approval")
+    return reasons
+
+
+def call_route_run(*, call_id: int) -> None:
+    """Claim a scored call and route its current score."""
+    with transaction.atomic():
+        call = stage_claim(call_id=call_id, from_stage=Stage.SCORED, to_stage=Stage.ROUTED)
+        if call is None:
+            return
+        score = (
+            LeadScore.objects.select_related("prompt_version")
+            .filter(call=call, is_current=True)
+            .first()
+        )
+        if score is None:
+            stage_advance(call=call, to_stage=Stage.TRANSCRIBED)
+            return
+        reasons = routing_reasons(score=score, call=call)
+        score.routing = (
+            LeadScore.Routing.NEEDS_REVIEW if reasons else LeadScore.Routing.AUTO_APPROVED
+        )
+        score.routing_reasons = reasons
+        score.routed_at = timezone.now()
+        score.save(update_fields=["routing", "routing_reasons", "routed_at"])
+        final_tier = "" if reasons else score.score
+        Call.objects.filter(id=call.id).update(final_tier=final_tier)

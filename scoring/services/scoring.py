@@ -1,0 +1,102 @@
+"""The score stage: run the engine on the prospect's words, validate, and store the audit trail."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from calls.models import Call
+from calls.services.pipeline import call_fail, stage_advance, stage_claim
+from calls.services.transcription import transcript_from_row
+from calls.transcript import Transcript
+from scoring.engines import get_scoring_engine
+from scoring.engines.base import EngineError, EngineRun, PromptSpec, ScoringEngine
+from scoring.models import LeadScore, PromptVersion
+from scoring.result import Validation, validate_score
+from scoring.services.prompt_versions import prompt_spec, prompt_version_active
+
+logger = logging.getLogger(__name__)
+Stage = Call.Stage
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredRun:
+    run: EngineRun
+    validation: Validation
+
+
+def transcript_score(
+    *, transcript: Transcript, roles: dict[str, str], prompt: PromptSpec, engine: ScoringEngine
+) -> ScoredRun:
+    """Run ``engine`` and validate its output: the one path the pipeline and evaluation share."""
+    run = engine.score(transcript=transcript, roles=roles, prompt=prompt)
+    if run.payload is None:
+        problem = run.problem or "the engine returned no score"
+        return ScoredRun(run, Validation(None, (problem,)))
+    return ScoredRun(run, validate_score(run.payload, transcript=transcript, roles=roles))
+
+
+def call_score_run(*, call_id: int) -> None:
+    """Claim a transcribed call, score it with the active prompt version, and queue routing."""
+    call = stage_claim(call_id=call_id, from_stage=Stage.TRANSCRIBED, to_stage=Stage.SCORING)
+    if call is None:
+        return
+    try:
+        version = prompt_version_active()
+        transcript = transcript_from_row(call.transcript)
+        roles = {r.speaker_key: r.role for r in call.speaker_roles.all()}
+        scored = transcript_score(
+            transcript=transcript,
+            roles=roles,
+            prompt=prompt_spec(version),
+            engine=get_scoring_engine(),
+        )
+    except EngineError as exc:
+        call_fail(
+            call=call,
+            stage=Stage.SCORING,
+            error=str(exc),
+            permanent=exc.permanent,
+            retry_at=exc.retry_at,
+        )
+        return
+    except Exception as exc:  # an unexpected crash is recorded on the call, never lost
+        logger.exception("scoring of call %s crashed", call.id)
+        call_fail(call=call, stage=Stage.SCORING, error=f"{type(exc).__name__}: {exc}")
+        return
+    with transaction.atomic():
+        lead_score_record(call=call, scored=scored, version=version)
+        stage_advance(call=call, to_stage=Stage.SCORED, error="")
+
+
+def lead_score_record(*, call: Call, scored: ScoredRun, version: PromptVersion | None) -> LeadScore:
+    """Store a score (valid or not) as the call's current one; older scores are kept."""
+    run, validation = scored.run, scored.validation
+    payload = validation.payload or {}
+    LeadScore.objects.filter(call=call, is_current=True).update(is_current=False)
+    return LeadScore.objects.create(
+        call=call,
+        is_current=True,
+        score=payload.get("score", "") if validation.valid else "",
+        confidence=payload.get("confidence"),
+        bant=payload.get("bant", {}),
+        pain_points=payload.get("pain_points", []),
+        buying_signals=payload.get("buying_signals", []),
+        objections=payload.get("objections", []),
+        competitors=payload.get("competitors", []),
+        next_steps=payload.get("next_steps", ""),
+        summary=payload.get("summary", ""),
+        reasoning=payload.get("reasoning", ""),
+        entities=payload.get("entities", {}),
+        valid=validation.valid,
+        problems=[*validation.problems, *validation.notes],
+        engine=run.engine,
+        model=run.model,
+        prompt_version=version,
+        raw_request=run.raw_request,
+        raw_response=run.raw_response,
+        usage=run.usage,
+        cost_usd=run.cost_usd,
+    )

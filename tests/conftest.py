@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import io
+import wave
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SHARED_CALLS = Path(__file__).resolve().parents[2] / "shared" / "calls"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def shared_calls() -> Path:
+    if not SHARED_CALLS.is_dir():
+        pytest.skip(f"labelled calls not found at {SHARED_CALLS}")
+    return SHARED_CALLS
+
+
+def make_wav(
+    seconds: float = 2.0, *, channels: int = 1, rate: int = 16000, freq: float = 220.0
+) -> bytes:
+    """A real PCM WAV: a tone per channel, so decoders have something to decode."""
+    t = np.arange(int(seconds * rate)) / rate
+    tones = [0.3 * np.sin(2 * np.pi * freq * (c + 1) * t) for c in range(channels)]
+    samples = (np.stack(tones, axis=1) * 32767).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(samples.tobytes())
+    return buf.getvalue()
+
+
+@pytest.fixture
+def wav_bytes() -> Callable[..., bytes]:
+    return make_wav
