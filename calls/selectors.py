@@ -4,8 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
 from calls.models import Call
+from leadscoring.roles import MANAGER, is_admin, user_has_role
 from scoring.models import LeadScore
+
+
+def call_list_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Call]:
+    """The one visibility rule: admins see every call, managers their teams', reps their own.
+
+    Pages, admin, API, downloads and search all start from this queryset.
+    """
+    calls = Call.objects.all()
+    if not user.is_authenticated:
+        return calls.none()
+    if is_admin(user):
+        return calls
+    if user_has_role(user, MANAGER):
+        return calls.filter(Q(owner_rep__teams__managers=user) | Q(owner_rep=user)).distinct()
+    return calls.filter(owner_rep=user)
 
 
 def call_summary(call: Call) -> dict[str, Any]:

@@ -32,3 +32,16 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         who = self.actor or "system"
         return f"{self.action} on {self.content_type.model} {self.object_id} by {who}"
+
+
+class Team(models.Model):
+    """A sales team: managers see the calls of every member."""
+
+    name = models.CharField(max_length=100, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="managed_teams", blank=True
+    )
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from leadscoring.settings.base import Q_CLUSTER
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="leadscoring-test-media-"))
-Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+# Tasks run inline unless a test sends them through the broker; a per-process queue name keeps
+# concurrent test runs sharing one Redis apart.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True, "name": f"leadscoring-test-{os.getpid()}"}
 TRANSCRIPTION_PROVIDER = "fake"
 SCORING_ENGINE = "rules"

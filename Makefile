@@ -1,0 +1,59 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is an alias.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Re-install whenever pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run web worker migrate demo test lint fmt check bench ci
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py demo_setup
+
+# Web server and a qcluster worker together; Ctrl-C stops both.
+run: demo
+	@echo "Starting worker and web server on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py qcluster & \
+	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+
+web: migrate
+	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+
+worker: migrate
+	$(PY) manage.py qcluster
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+fmt: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: install
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
+ci:
+	bash .ci/run
