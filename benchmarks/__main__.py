@@ -1,4 +1,4 @@
-"""``make bench`` / ``python -m benchmarks [NAME...]``: run every ``bench_*.py`` (or the named ones).
+"""``make bench`` / ``python -m benchmarks [NAME...]``: run every ``bench_*.py`` or the named ones.
 
 Each benchmark module has ``main() -> None`` and prints its own figures. Benchmarks measure;
 they never assert on timings.

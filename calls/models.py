@@ -57,6 +57,19 @@ class Call(models.Model):
     )
     language = models.CharField(max_length=16, blank=True, help_text="Blank: detect.")
     final_tier = models.CharField(max_length=8, blank=True, db_index=True)
+    final_tier_source = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="auto (routing), approved, overridden or dispute (a manager decided).",
+    )
+    final_tier_decided_at = models.DateTimeField(null=True, blank=True)
+    final_tier_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -10,6 +10,7 @@ from calls.models import Call
 from calls.services.pipeline import stage_advance, stage_claim
 from calls.services.speakers import roles_uncertain
 from scoring.models import LeadScore
+from scoring.services.decisions import TierSource, call_final_tier_decide
 from scoring.services.prompt_versions import prompt_spec
 
 Stage = Call.Stage
@@ -55,5 +56,5 @@ def call_route_run(*, call_id: int) -> None:
         score.routing_reasons = reasons
         score.routed_at = timezone.now()
         score.save(update_fields=["routing", "routing_reasons", "routed_at"])
-        final_tier = "" if reasons else score.score
-        Call.objects.filter(id=call.id).update(final_tier=final_tier)
+        if not reasons:
+            call_final_tier_decide(call=call, tier=score.score, source=TierSource.AUTO)
