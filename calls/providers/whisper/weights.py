@@ -72,7 +72,7 @@ class ResolvedModel:
 def resolve_model(spec: str, *, cache_dir: Path, sha256: str = "") -> ResolvedModel:
     """Turn ``WHISPER_MODEL`` into something loadable, verifying weights whose hash is known."""
     if spec in BUNDLED:
-        return _resolve_bundled(BUNDLED[spec], cache_dir=cache_dir)
+        return resolve_bundled(BUNDLED[spec], cache_dir=cache_dir)
     path = Path(spec).expanduser()
     if path.is_dir():
         if sha256:
@@ -117,7 +117,8 @@ def _package_file(package: str, inner: str, model: BundledModel) -> Path:
     return Path(str(root.joinpath(inner)))
 
 
-def _resolve_bundled(model: BundledModel, *, cache_dir: Path) -> ResolvedModel:
+def resolve_bundled(model: BundledModel, *, cache_dir: Path) -> ResolvedModel:
+    """Locate a bundled model's files, joining split weights, and verify its hash."""
     parts = [_package_file(pkg, inner, model) for pkg, inner in model.parts]
     support = _package_file(*model.support_dir, model)
     if len(parts) == 1:
