@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,16 +17,20 @@ import numpy as np
 
 from calls.providers.base import JobState, JobStatus, ProgressCallback, ProviderError, RecordingRef
 from calls.providers.fake import FakeProvider
-from calls.providers.whisper.audio import Chunk, decode_chunks, load_mono
+from calls.providers.whisper.audio import RATE, Chunk, decode_chunks, load_mono
 from calls.providers.whisper.diarize import SpeakerEmbedder, cluster_speakers
 from calls.providers.whisper.weights import ResolvedModel, resolve_model
 from calls.transcript import Role, Speaker, Transcript, Utterance, Word
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+    from faster_whisper.transcribe import Segment
 
 # A pause this long between two words of one speaker starts a new utterance.
 UTTERANCE_GAP_S = 1.0
+# Mono speech is transcribed in pieces that fit one 30 s Whisper window.
+PIECE_S = 25.0
+PIECE_PAUSE_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,17 +117,29 @@ class WhisperProvider:
         on_progress: ProgressCallback | None,
     ) -> Transcript:
         stereo = recording.channels == 2
-        channels = (0, 1) if stereo else (0,)
         # Space-separated: a comma-separated list invites Whisper to continue the list.
         hotwords = " ".join(dict.fromkeys((*self.config.vocabulary, *recording.vocabulary)))
-        progress = _Progress(on_progress, recording.duration_s * len(channels))
+        progress = _Progress(on_progress, recording.duration_s * (2 if stereo else 1))
         passes: list[_Pass] = []
         word_embeddings: list[np.ndarray] = []
         duration = 0.0
         for chunk in decode_chunks(recording.path, stereo=stereo, chunk_s=self.config.chunk_s):
+            if stereo and chunk.offset_s == 0 and _dual_mono(chunk.samples):
+                # Two copies of one mix: treat it as the mono recording it really is.
+                stereo, progress.total_s = False, progress.total_s / 2
+            if not stereo and chunk.samples.shape[0] > 1:
+                chunk = Chunk(chunk.offset_s, chunk.samples.mean(axis=0, keepdims=True))
             duration = chunk.offset_s + chunk.duration_s
-            for channel in channels:
-                done = self._run(model, chunk, channel, language, hotwords or None, progress)
+            for channel in (0, 1) if stereo else (0,):
+                done = self._run(
+                    model,
+                    chunk,
+                    channel,
+                    language,
+                    hotwords or None,
+                    stereo=stereo,
+                    progress=progress,
+                )
                 passes.append(done)
                 progress.done_s += chunk.duration_s
                 if not stereo:
@@ -139,7 +155,7 @@ class WhisperProvider:
             provider_job_id=f"whisper-{recording.call_id}",
             languages=languages or ((language,) if language else ()),
             duration_s=round(duration, 3),
-            channels=len(channels),
+            channels=2 if stereo else 1,
             utterances=tuple(utterances),
             full_text="\n".join(u.text for u in utterances),
             speakers=speakers,
@@ -161,41 +177,38 @@ class WhisperProvider:
         channel: int,
         language: str | None,
         hotwords: str | None,
+        *,
+        stereo: bool,
         progress: _Progress,
     ) -> _Pass:
-        segments, info = model.transcribe(
-            chunk.samples[channel],
-            language=language,
-            beam_size=self.config.beam_size,
-            vad_filter=self.config.vad,
-            word_timestamps=True,
-            hotwords=hotwords,
+        audio = chunk.samples[channel]
+        options = {
+            "beam_size": self.config.beam_size,
+            "word_timestamps": True,
+            "hotwords": hotwords,
             # Conditioning on earlier text lets one misheard phrase repeat for minutes.
-            condition_on_previous_text=False,
-        )
-        done = _Pass(channel, info.language, info.language_probability)
-        for segment in segments:  # a generator: decoding happens as we iterate
-            raw = [w for w in segment.words or () if w.word.strip()]
-            words = [
-                Word(w.word.strip(), _t(w.start, chunk), _t(w.end, chunk), round(w.probability, 3))
-                for w in raw
-            ]
-            if not words or _unspoken(words):
-                continue
-            done.spaced.extend(w.word[:1].isspace() for w in raw)
-            done.segments.append(
-                {
-                    "channel": channel,
-                    "start": _t(segment.start, chunk),
-                    "end": _t(segment.end, chunk),
-                    "text": segment.text.strip(),
-                    "avg_logprob": round(segment.avg_logprob, 4),
-                    "no_speech_prob": round(segment.no_speech_prob, 4),
-                    "language": info.language,
-                }
+            "condition_on_previous_text": False,
+        }
+        if stereo or not self.config.vad:
+            # One party per channel, silent while the other talks: VAD drops the silences.
+            segments, info = model.transcribe(
+                audio, language=language, vad_filter=self.config.vad, **options
             )
-            done.words.extend(words)
-            progress.at(segment.end)
+            done = _Pass(channel, info.language, info.language_probability)
+            _collect(done, segments, chunk.offset_s, progress)
+            return done
+        # Dense two-voice speech: decoded window after window, Whisper at times misplaces a
+        # window's timestamps and skips the speech after it. Pieces of speech that fit in one
+        # window each, cut at pauses, avoid that (WER 0.43 -> 0.09 on the benchmark call).
+        done = _Pass(channel, language or "", 0.0)
+        for start, end in _speech_pieces(audio):
+            segments, info = model.transcribe(
+                audio[start:end], language=done.language or None, vad_filter=False, **options
+            )
+            if not done.language:
+                done.language, done.language_probability = info.language, info.language_probability
+            _collect(done, segments, chunk.offset_s + start / RATE, None)
+            progress.at(end / RATE)
         return done
 
     def _mono_utterances(
@@ -272,6 +285,72 @@ def _utterance(key: str, channel: int, language: str, tokens: list[_Token]) -> U
     )
 
 
+def _collect(
+    done: _Pass,
+    segments: Iterable[Segment],
+    offset_s: float,
+    progress: _Progress | None,
+) -> None:
+    """Add Whisper's segments (a lazy generator: decoding happens here) to ``done``."""
+    for segment in segments:
+        raw = [w for w in segment.words or () if w.word.strip()]
+        words = [
+            Word(
+                w.word.strip(), _t(w.start, offset_s), _t(w.end, offset_s), round(w.probability, 3)
+            )
+            for w in raw
+        ]
+        if not words or _unspoken(words):
+            continue
+        done.spaced.extend(w.word[:1].isspace() for w in raw)
+        done.words.extend(words)
+        done.segments.append(
+            {
+                "channel": done.channel,
+                "start": _t(segment.start, offset_s),
+                "end": _t(segment.end, offset_s),
+                "text": segment.text.strip(),
+                "avg_logprob": round(segment.avg_logprob, 4),
+                "no_speech_prob": round(segment.no_speech_prob, 4),
+                "language": done.language,
+            }
+        )
+        if progress is not None:
+            progress.at(segment.end)
+
+
+def _speech_pieces(audio: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) samples of voice activity, merged into pieces of at most PIECE_S seconds.
+
+    Neighbouring speech joins a piece unless a pause of PIECE_PAUSE_S or more separates them
+    (long silences inside a window are where Whisper invents text).
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(
+        min_silence_duration_ms=300, speech_pad_ms=200, max_speech_duration_s=PIECE_S
+    )
+    pieces: list[tuple[int, int]] = []
+    for region in get_speech_timestamps(audio, options):
+        start, end = region["start"], region["end"]
+        if (
+            pieces
+            and end - pieces[-1][0] <= PIECE_S * RATE
+            and start - pieces[-1][1] < PIECE_PAUSE_S * RATE
+        ):
+            pieces[-1] = (pieces[-1][0], end)
+        else:
+            pieces.append((start, end))
+    return pieces
+
+
+def _dual_mono(samples: np.ndarray) -> bool:
+    """Both channels carry the same signal (a mono mix saved as stereo)."""
+    left, right = samples[0], samples[1]
+    level = float(np.abs(left).mean() + np.abs(right).mean())
+    return level > 0 and float(np.abs(left - right).mean()) < 0.01 * level
+
+
 def _unspoken(words: list[Word]) -> bool:
     """Text with no audio behind it: Whisper reading its prompt (the hotwords) back at a pause.
 
@@ -281,8 +360,8 @@ def _unspoken(words: list[Word]) -> bool:
     return empty * 2 > len(words)
 
 
-def _t(seconds: float, chunk: Chunk) -> float:
-    return round(float(seconds) + chunk.offset_s, 3)
+def _t(seconds: float, offset_s: float) -> float:
+    return round(float(seconds) + offset_s, 3)
 
 
 def _asdict(config: WhisperConfig) -> dict[str, Any]:

@@ -13,16 +13,18 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from calls.providers.base import JobState, ProviderError, RecordingRef, TranscriptionProvider
 from calls.providers.whisper import WhisperProvider
+from calls.providers.whisper.audio import decode_chunks
 from calls.providers.whisper.weights import BUNDLED, resolve_bundled, resolve_model
 from calls.services.speakers import roles_decide
 from calls.transcript import Transcript
 from demo.reference import attribution_accuracy
 from demo.scripts import VOCABULARY
-from demo.speech import Spoken
+from demo.speech import Spoken, write_opus
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "whisper"
 
@@ -252,3 +254,22 @@ def test_a_call_json_recording_is_replayed_without_recognition(
     status = tiny.submit(RecordingRef(call_id=3, path=path, kind="transcript_json"))
     assert status.transcript is not None
     assert [u.text for u in status.transcript.utterances] == ["Who decides?", "I do."]
+
+
+@pytest.mark.slow
+def test_a_mono_mix_saved_as_stereo_is_diarized_not_split_by_channel(
+    tiny: WhisperProvider, tmp_path: Path
+) -> None:
+    (chunk,) = decode_chunks(FIXTURES / "mono.ogg", stereo=False)
+    dual = tmp_path / "dual-mono.ogg"
+    write_opus(dual, np.vstack([chunk.samples[0], chunk.samples[0]]))
+    recording = RecordingRef(**{**_fields(ref("mono", 1)), "path": dual, "channels": 2})
+    transcript = tiny.submit(recording).transcript
+    assert transcript is not None
+    assert transcript.channels == 1
+    assert {u.speaker_key for u in transcript.utterances} == {"S1", "S2"}
+    assert attribution_accuracy(transcript, spoken("mono")) >= 0.9
+
+
+def _fields(recording: RecordingRef) -> dict[str, object]:
+    return {f.name: getattr(recording, f.name) for f in dataclasses.fields(recording)}
