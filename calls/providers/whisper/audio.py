@@ -17,6 +17,9 @@ import numpy as np
 from calls.providers.base import ProviderError
 
 RATE = 16000
+# Mono speech is transcribed in pieces that fit one 30 s Whisper window.
+PIECE_S = 25.0
+PIECE_PAUSE_S = 2.0
 _QUIET_FRAME = RATE // 10  # 100 ms frames when looking for a place to cut
 
 
@@ -85,3 +88,35 @@ def load_mono(path: Path, *, max_s: float = 60.0) -> np.ndarray:
         if total >= max_s:
             break
     return np.concatenate(parts)[: int(max_s * RATE)]
+
+
+def speech_pieces(audio: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) samples of voice activity, merged into pieces of at most PIECE_S seconds.
+
+    Neighbouring speech joins a piece unless a pause of PIECE_PAUSE_S or more separates them
+    (long silences inside a window are where Whisper invents text).
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(
+        min_silence_duration_ms=300, speech_pad_ms=200, max_speech_duration_s=PIECE_S
+    )
+    pieces: list[tuple[int, int]] = []
+    for region in get_speech_timestamps(audio, options):
+        start, end = region["start"], region["end"]
+        if (
+            pieces
+            and end - pieces[-1][0] <= PIECE_S * RATE
+            and start - pieces[-1][1] < PIECE_PAUSE_S * RATE
+        ):
+            pieces[-1] = (pieces[-1][0], end)
+        else:
+            pieces.append((start, end))
+    return pieces
+
+
+def dual_mono(samples: np.ndarray) -> bool:
+    """Both channels carry the same signal (a mono mix saved as stereo)."""
+    left, right = samples[0], samples[1]
+    level = float(np.abs(left).mean() + np.abs(right).mean())
+    return level > 0 and float(np.abs(left - right).mean()) < 0.01 * level

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,20 +17,21 @@ import numpy as np
 
 from calls.providers.base import JobState, JobStatus, ProgressCallback, ProviderError, RecordingRef
 from calls.providers.fake import FakeProvider
-from calls.providers.whisper.audio import RATE, Chunk, decode_chunks, load_mono
+from calls.providers.whisper.audio import (
+    RATE,
+    Chunk,
+    decode_chunks,
+    dual_mono,
+    load_mono,
+    speech_pieces,
+)
 from calls.providers.whisper.diarize import SpeakerEmbedder, cluster_speakers
+from calls.providers.whisper.segments import Pass, Progress, collect, group_words, stereo_utterances
 from calls.providers.whisper.weights import ResolvedModel, resolve_model
-from calls.transcript import Role, Speaker, Transcript, Utterance, Word
+from calls.transcript import Role, Speaker, Transcript, Utterance
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
-    from faster_whisper.transcribe import Segment
-
-# A pause this long between two words of one speaker starts a new utterance.
-UTTERANCE_GAP_S = 1.0
-# Mono speech is transcribed in pieces that fit one 30 s Whisper window.
-PIECE_S = 25.0
-PIECE_PAUSE_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,30 +46,6 @@ class WhisperConfig:
     vocabulary: tuple[str, ...] = ()
     speakers: int = 2
     chunk_s: float = 300.0
-
-
-@dataclass(slots=True)
-class _Progress:
-    callback: ProgressCallback | None
-    total_s: float
-    done_s: float = 0.0
-
-    def at(self, seconds: float) -> None:
-        if self.callback and self.total_s > 0:
-            self.callback(min((self.done_s + seconds) / self.total_s, 0.99))
-
-
-@dataclass(slots=True)
-class _Pass:
-    """Whisper's output for one chunk of one channel, with times on the recording's clock."""
-
-    channel: int
-    language: str
-    language_probability: float
-    segments: list[dict[str, Any]] = field(default_factory=list)
-    words: list[Word] = field(default_factory=list)
-    # Whether each word starts a new word or continues the previous one ("$50" ",000").
-    spaced: list[bool] = field(default_factory=list)
 
 
 class WhisperProvider:
@@ -119,12 +96,12 @@ class WhisperProvider:
         stereo = recording.channels == 2
         # Space-separated: a comma-separated list invites Whisper to continue the list.
         hotwords = " ".join(dict.fromkeys((*self.config.vocabulary, *recording.vocabulary)))
-        progress = _Progress(on_progress, recording.duration_s * (2 if stereo else 1))
-        passes: list[_Pass] = []
+        progress = Progress(on_progress, recording.duration_s * (2 if stereo else 1))
+        passes: list[Pass] = []
         word_embeddings: list[np.ndarray] = []
         duration = 0.0
         for chunk in decode_chunks(recording.path, stereo=stereo, chunk_s=self.config.chunk_s):
-            if stereo and chunk.offset_s == 0 and _dual_mono(chunk.samples):
+            if stereo and chunk.offset_s == 0 and dual_mono(chunk.samples):
                 # Two copies of one mix: treat it as the mono recording it really is.
                 stereo, progress.total_s = False, progress.total_s / 2
             if not stereo and chunk.samples.shape[0] > 1:
@@ -146,7 +123,7 @@ class WhisperProvider:
                     centers = [(w.start_s + w.end_s) / 2 - chunk.offset_s for w in done.words]
                     word_embeddings.append(self._embedder.embed_windows(chunk.samples[0], centers))
         if stereo:
-            utterances, speakers = _stereo_utterances(passes), ()
+            utterances, speakers = stereo_utterances(passes), ()
         else:
             utterances, speakers = self._mono_utterances(passes, word_embeddings, recording)
         languages = tuple(dict.fromkeys(p.language for p in passes if p.segments))
@@ -179,8 +156,8 @@ class WhisperProvider:
         hotwords: str | None,
         *,
         stereo: bool,
-        progress: _Progress,
-    ) -> _Pass:
+        progress: Progress,
+    ) -> Pass:
         audio = chunk.samples[channel]
         options = {
             "beam_size": self.config.beam_size,
@@ -194,25 +171,25 @@ class WhisperProvider:
             segments, info = model.transcribe(
                 audio, language=language, vad_filter=self.config.vad, **options
             )
-            done = _Pass(channel, info.language, info.language_probability)
-            _collect(done, segments, chunk.offset_s, progress)
+            done = Pass(channel, info.language, info.language_probability)
+            collect(done, segments, chunk.offset_s, progress)
             return done
         # Dense two-voice speech: decoded window after window, Whisper at times misplaces a
         # window's timestamps and skips the speech after it. Pieces of speech that fit in one
         # window each, cut at pauses, avoid that (WER 0.43 -> 0.09 on the benchmark call).
-        done = _Pass(channel, language or "", 0.0)
-        for start, end in _speech_pieces(audio):
+        done = Pass(channel, language or "", 0.0)
+        for start, end in speech_pieces(audio):
             segments, info = model.transcribe(
                 audio[start:end], language=done.language or None, vad_filter=False, **options
             )
             if not done.language:
                 done.language, done.language_probability = info.language, info.language_probability
-            _collect(done, segments, chunk.offset_s + start / RATE, None)
+            collect(done, segments, chunk.offset_s + start / RATE, None)
             progress.at(end / RATE)
         return done
 
     def _mono_utterances(
-        self, passes: list[_Pass], embeddings: list[np.ndarray], recording: RecordingRef
+        self, passes: list[Pass], embeddings: list[np.ndarray], recording: RecordingRef
     ) -> tuple[list[Utterance], tuple[Speaker, ...]]:
         rep = None
         if recording.rep_voice_sample is not None:
@@ -233,135 +210,7 @@ class WhisperProvider:
                 Speaker(f"S{x + 1}", role=Role.REP if x == clustering.rep_label else Role.PROSPECT)
                 for x in labels
             )
-        return _group_words(stream), speakers
-
-
-def _stereo_utterances(passes: list[_Pass]) -> list[Utterance]:
-    """Each channel's words grouped into utterances, both channels merged in order of time."""
-    utterances: list[Utterance] = []
-    for channel in sorted({p.channel for p in passes}):
-        stream = [
-            (f"ch{channel}", channel, p.language, w)
-            for p in passes
-            if p.channel == channel
-            for w in zip(p.words, p.spaced, strict=True)
-        ]
-        utterances.extend(_group_words(stream))
-    return sorted(utterances, key=lambda u: (u.start_s, u.channel or 0))
-
-
-_Token = tuple[Word, bool]  # a word, and whether a space precedes it
-
-
-def _group_words(stream: list[tuple[str, int, str, _Token]]) -> list[Utterance]:
-    """Consecutive words of one speaker form an utterance until the speaker changes or pauses.
-
-    Whisper's segments cannot be used as they are: with VAD on, speech separated by long
-    silences is glued into one segment, and in mono a segment may span two speakers.
-    """
-    groups: list[tuple[str, int, str, list[_Token]]] = []
-    for key, channel, language, token in stream:
-        last = groups[-1] if groups else None
-        if last and last[0] == key and token[0].start_s - last[3][-1][0].end_s < UTTERANCE_GAP_S:
-            last[3].append(token)
-        else:
-            groups.append((key, channel, language, [token]))
-    return [_utterance(key, channel, language, tokens) for key, channel, language, tokens in groups]
-
-
-def _utterance(key: str, channel: int, language: str, tokens: list[_Token]) -> Utterance:
-    words = [w for w, _ in tokens]
-    confidences = [w.confidence for w in words if w.confidence is not None]
-    text = "".join((" " if spaced else "") + w.text for w, spaced in tokens).strip()
-    return Utterance(
-        start_s=words[0].start_s,
-        end_s=words[-1].end_s,
-        speaker_key=key,
-        channel=channel,
-        text=text,
-        confidence=round(float(np.mean(confidences)), 3) if confidences else None,
-        language=language,
-        words=tuple(words),
-    )
-
-
-def _collect(
-    done: _Pass,
-    segments: Iterable[Segment],
-    offset_s: float,
-    progress: _Progress | None,
-) -> None:
-    """Add Whisper's segments (a lazy generator: decoding happens here) to ``done``."""
-    for segment in segments:
-        raw = [w for w in segment.words or () if w.word.strip()]
-        words = [
-            Word(
-                w.word.strip(), _t(w.start, offset_s), _t(w.end, offset_s), round(w.probability, 3)
-            )
-            for w in raw
-        ]
-        if not words or _unspoken(words):
-            continue
-        done.spaced.extend(w.word[:1].isspace() for w in raw)
-        done.words.extend(words)
-        done.segments.append(
-            {
-                "channel": done.channel,
-                "start": _t(segment.start, offset_s),
-                "end": _t(segment.end, offset_s),
-                "text": segment.text.strip(),
-                "avg_logprob": round(segment.avg_logprob, 4),
-                "no_speech_prob": round(segment.no_speech_prob, 4),
-                "language": done.language,
-            }
-        )
-        if progress is not None:
-            progress.at(segment.end)
-
-
-def _speech_pieces(audio: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end) samples of voice activity, merged into pieces of at most PIECE_S seconds.
-
-    Neighbouring speech joins a piece unless a pause of PIECE_PAUSE_S or more separates them
-    (long silences inside a window are where Whisper invents text).
-    """
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    options = VadOptions(
-        min_silence_duration_ms=300, speech_pad_ms=200, max_speech_duration_s=PIECE_S
-    )
-    pieces: list[tuple[int, int]] = []
-    for region in get_speech_timestamps(audio, options):
-        start, end = region["start"], region["end"]
-        if (
-            pieces
-            and end - pieces[-1][0] <= PIECE_S * RATE
-            and start - pieces[-1][1] < PIECE_PAUSE_S * RATE
-        ):
-            pieces[-1] = (pieces[-1][0], end)
-        else:
-            pieces.append((start, end))
-    return pieces
-
-
-def _dual_mono(samples: np.ndarray) -> bool:
-    """Both channels carry the same signal (a mono mix saved as stereo)."""
-    left, right = samples[0], samples[1]
-    level = float(np.abs(left).mean() + np.abs(right).mean())
-    return level > 0 and float(np.abs(left - right).mean()) < 0.01 * level
-
-
-def _unspoken(words: list[Word]) -> bool:
-    """Text with no audio behind it: Whisper reading its prompt (the hotwords) back at a pause.
-
-    Such words are squeezed into zero duration at the end of the speech they follow.
-    """
-    empty = sum(1 for w in words if w.end_s - w.start_s < 0.01)
-    return empty * 2 > len(words)
-
-
-def _t(seconds: float, offset_s: float) -> float:
-    return round(float(seconds) + offset_s, 3)
+        return group_words(stream), speakers
 
 
 def _asdict(config: WhisperConfig) -> dict[str, Any]:
