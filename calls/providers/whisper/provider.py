@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from calls.providers.base import JobState, JobStatus, ProgressCallback, ProviderError, RecordingRef
-from calls.providers.fake import FakeProvider
 from calls.providers.whisper.audio import (
     RATE,
     Chunk,
@@ -49,7 +48,7 @@ class WhisperConfig:
 
 
 class WhisperProvider:
-    """Transcribes audio on this machine; a call JSON transcript is replayed as it is."""
+    """Transcribes audio on this machine, offline."""
 
     name = "whisper"
 
@@ -61,9 +60,12 @@ class WhisperProvider:
     def submit(
         self, recording: RecordingRef, *, on_progress: ProgressCallback | None = None
     ) -> JobStatus:
-        if recording.kind == "transcript_json":
-            # Already a transcript: there is nothing to recognise.
-            return FakeProvider().submit(recording, on_progress=on_progress)
+        if recording.kind != "audio":
+            raise ProviderError(
+                "local Whisper transcribes audio; call JSON transcripts are replayed by the "
+                "fake provider",
+                permanent=True,
+            )
         if recording.path is None or not recording.path.is_file():
             raise ProviderError("the recording file is missing", permanent=True)
         resolved, model = load_model(self.config)

@@ -236,24 +236,14 @@ def test_a_damaged_cached_base_model_is_rebuilt_from_the_packages(tmp_path: Path
     assert cached.stat().st_size > 100_000_000
 
 
-def test_a_call_json_recording_is_replayed_without_recognition(
+def test_a_call_json_recording_is_refused_as_not_audio(
     tiny: WhisperProvider, tmp_path: Path
 ) -> None:
-    call = {
-        "id": "x",
-        "language": "en",
-        "recording": {"channels": 1, "duration_s": 4.0},
-        "participants": {"S1": {"role": "rep"}, "S2": {"role": "prospect"}},
-        "utterances": [
-            {"speaker": "S1", "start": 0.0, "end": 2.0, "text": "Who decides?"},
-            {"speaker": "S2", "start": 2.0, "end": 4.0, "text": "I do."},
-        ],
-    }
     path = tmp_path / "call.json"
-    path.write_text(json.dumps(call))
-    status = tiny.submit(RecordingRef(call_id=3, path=path, kind="transcript_json"))
-    assert status.transcript is not None
-    assert [u.text for u in status.transcript.utterances] == ["Who decides?", "I do."]
+    path.write_text("{}")
+    with pytest.raises(ProviderError, match="transcribes audio") as caught:
+        tiny.submit(RecordingRef(call_id=3, path=path, kind="transcript_json"))
+    assert caught.value.permanent
 
 
 @pytest.mark.slow
