@@ -125,14 +125,17 @@ def speaker_roles_from_engine(*, call: Call, roles: dict[str, str]) -> None:
             )
 
 
-def lead_score_record(*, call: Call, scored: ScoredRun, version: PromptVersion | None) -> LeadScore:
-    """Store a score (valid or not) as the call's current one; older scores are kept."""
+def lead_score_record(
+    *, call: Call, scored: ScoredRun, version: PromptVersion | None, current: bool = True
+) -> LeadScore:
+    """Store a score (valid or not), by default as the call's current one; older ones are kept."""
     run, validation = scored.run, scored.validation
     payload = validation.payload or {}
-    LeadScore.objects.filter(call=call, is_current=True).update(is_current=False)
+    if current:
+        LeadScore.objects.filter(call=call, is_current=True).update(is_current=False)
     return LeadScore.objects.create(
         call=call,
-        is_current=True,
+        is_current=current,
         score=payload.get("score", "") if validation.valid else "",
         confidence=payload.get("confidence"),
         bant=payload.get("bant", {}),
