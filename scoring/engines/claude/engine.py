@@ -10,7 +10,8 @@ import anthropic
 from anthropic.types import Message
 
 from calls.transcript import Role, Transcript
-from scoring.engines.base import EngineRun, PromptSpec
+from scoring.engines.base import EngineError, EngineRun, PromptSpec
+from scoring.engines.claude.batch import Job, batch_collect, batch_submit
 from scoring.engines.claude.errors import engine_error
 from scoring.engines.claude.prompt import PROSPECT_SPEAKERS, TOOL_NAME, build_request
 
@@ -96,6 +97,14 @@ class ClaudeEngine:
             max_tokens=self.max_tokens,
             use_tool=not self.supports_json_outputs(model),
         )
+
+    def batch_submit(self, jobs: dict[str, Job]) -> str:
+        return batch_submit(self, jobs)
+
+    def batch_collect(
+        self, batch_id: str, jobs: dict[str, Job]
+    ) -> dict[str, EngineRun | EngineError] | None:
+        return batch_collect(self, batch_id, jobs)
 
     def supports_json_outputs(self, model: str) -> bool:
         """Whether to use output_config.format (True) or fall back to a forced tool call."""
