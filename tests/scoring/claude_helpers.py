@@ -68,3 +68,18 @@ def gold_payload(data: dict) -> dict[str, Any]:
     count = sum(1 for c in payload["bant"].values() if c["present"])
     payload["score"] = tier_for(count)
     return payload
+
+
+def gold_responder(shared_calls: Path):
+    """A fake model that answers every labelled call perfectly (found by its first line)."""
+    by_first_line = {}
+    for path in shared_calls.glob("*.json"):
+        data = json.loads(path.read_text())
+        by_first_line[data["utterances"][0]["text"]] = data
+
+    def respond(body: dict) -> dict:
+        block = body["messages"][0]["content"][-1]["text"].splitlines()
+        first = json.loads(block[1])["text"]
+        return gold_payload(by_first_line[first])
+
+    return respond

@@ -358,3 +358,13 @@ def test_second_call_reads_the_cached_rubric_and_costs_less(fake, call001):
     assert first.usage["cache_read_input_tokens"] == 0
     assert second.usage["cache_read_input_tokens"] == first.usage["cache_creation_input_tokens"]
     assert second.cost_usd < first.cost_usd
+
+
+def test_batch_results_are_priced_at_the_batch_discount(fake, call001):
+    transcript, roles, _ = call001
+    engine = make_engine(fake)
+    params, ask = engine.request(transcript=transcript, roles=roles, prompt=SPEC)
+    message = engine.client.messages.create(**params)
+    normal = engine.run_from_message(message, params=params, ask=ask)
+    batched = engine.run_from_message(message, params=params, ask=ask, batch=True)
+    assert batched.cost_usd == (normal.cost_usd / 2).quantize(Decimal("0.000001"))

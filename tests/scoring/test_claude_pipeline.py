@@ -144,3 +144,13 @@ def test_engine_inferred_roles_are_stored_with_their_source_when_roles_were_unkn
     assert roles == {"S1": ("rep", "manual"), "S2": ("prospect", "engine")}
     score = LeadScore.objects.get(call=call)
     assert score.valid and score.score == "hot"
+
+
+def test_worker_asks_the_models_api_once_and_reuses_its_client(claude, fake, shared_calls):
+    ingest_wait(shared_calls / "dev-006.json")
+    ingest_wait(shared_calls / "dev-011.json")
+    assert [r.url.path for r in fake.requests] == [
+        "/v1/models/claude-sonnet-4-6",
+        "/v1/messages",
+        "/v1/messages",
+    ]

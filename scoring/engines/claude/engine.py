@@ -65,6 +65,7 @@ class ClaudeEngine:
         max_tokens: int = 4096,
         structured_output: str = "auto",
         batch_discount: float = 0.5,
+        capability_cache: dict[str, bool] | None = None,
     ) -> None:
         self.client = client
         self.model = model
@@ -72,7 +73,7 @@ class ClaudeEngine:
         self.max_tokens = max_tokens
         self.structured_output = structured_output
         self.batch_discount = batch_discount
-        self._supports_json: dict[str, bool] = {}
+        self._supports_json = capability_cache if capability_cache is not None else {}
 
     def score(
         self, *, transcript: Transcript, roles: dict[str, str], prompt: PromptSpec
