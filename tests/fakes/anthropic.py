@@ -207,7 +207,9 @@ class FakeAnthropic:
         prefix = json.dumps(body.get("tools") or []) + "".join(
             b["text"] for b in _blocks(body.get("system"))
         )
-        rest = json.dumps(body["messages"])
+        # The output schema is billed as input too; where it sits in the cache order is not
+        # documented, so the fake counts it outside the cached prefix.
+        rest = json.dumps(body["messages"]) + json.dumps(body.get("output_config") or "")
         prefix_tokens, rest_tokens = approx_tokens(prefix), approx_tokens(rest)
         marked = any("cache_control" in b for b in _blocks(body.get("system")))
         usage = {"cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
