@@ -72,6 +72,8 @@ class RescoreForm(forms.Form):
 class PromptVersionAdmin(admin.ModelAdmin):
     list_display = ["number", "name", "status", "model", "threshold", "created_at", "activated_at"]
     list_filter = ["status"]
+    fields = ["number", "status", "name", "model", "threshold", "rubric", "diff", "parent"]
+    fields += ["created_at", "created_by", "activated_at"]
     inlines = [EvaluationRunInline]
     change_form_template = "admin/scoring/promptversion/change_form.html"
 
@@ -84,9 +86,6 @@ class PromptVersionAdmin(admin.ModelAdmin):
         if obj is None or obj.status == PromptVersion.Status.DRAFT:
             return base
         return [*base, *EDITABLE]
-
-    fields = ["number", "status", "name", "model", "threshold", "rubric", "diff", "parent"]
-    fields += ["created_at", "created_by", "activated_at"]
 
     @admin.display(description="diff against the active version")
     def diff(self, version: PromptVersion) -> str:
