@@ -122,6 +122,11 @@ class FakeAnthropic:
                 Scripted(status=status, error_type=error_type, message=message, headers=headers)
             )
 
+    def timeout_next(self, times: int = 1) -> None:
+        """The next requests time out before any response (status 0 marks it)."""
+        for _ in range(times):
+            self._script.append(Scripted(status=0))
+
     # --- HTTP --------------------------------------------------------------------------------
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -148,6 +153,8 @@ class FakeAnthropic:
 
     def _messages(self, body: dict[str, Any]) -> httpx.Response:
         scripted = self._script.popleft() if self._script else Scripted()
+        if scripted.status == 0:
+            raise httpx.ReadTimeout("fake: read timed out")
         if scripted.status != 200:
             kind = scripted.error_type or _ERROR_TYPES.get(scripted.status, "api_error")
             return _error(scripted.status, kind, scripted.message or kind, headers=scripted.headers)

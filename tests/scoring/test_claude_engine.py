@@ -212,6 +212,15 @@ def test_500_fails_retryably_without_retry_after(fake, call001):
     assert err.value.permanent is False and err.value.retry_at is None
 
 
+def test_timeouts_are_retried_then_fail_retryably(fake, call001):
+    transcript, roles, _ = call001
+    fake.timeout_next(times=2)
+    with pytest.raises(EngineError) as err:
+        make_engine(fake, max_retries=1).score(transcript=transcript, roles=roles, prompt=SPEC)
+    assert err.value.permanent is False and "APITimeoutError" in str(err.value)
+    assert [r.url.path for r in fake.requests].count("/v1/messages") == 2
+
+
 def test_401_fails_permanently_with_an_actionable_message(call001):
     transcript, roles, _ = call001
     fake = FakeAnthropic(api_key="the-real-key")  # the engine sends "k"
