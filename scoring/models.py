@@ -133,7 +133,9 @@ class Review(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.tier_before or '—'} → {self.tier_after} (score {self.score_id})"
+        return (
+            f"{self.action} {self.tier_before or '—'} → {self.tier_after} (score {self.score_id})"
+        )
 
 
 class Dispute(models.Model):
