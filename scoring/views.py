@@ -140,11 +140,11 @@ class DisputeDecideView(LoginRequiredMixin, View):
         data = form.cleaned_data
         try:
             if data["decision"] == "accept":
-                dispute_accept(
+                dispute = dispute_accept(
                     dispute=dispute, actor=request.user, reason=data["reason"], tier=data["tier"]
                 )
             else:
-                dispute_reject(dispute=dispute, actor=request.user, reason=data["reason"])
+                dispute = dispute_reject(dispute=dispute, actor=request.user, reason=data["reason"])
         except ApplicationError as exc:
             return failed(request, page, exc, decision_form=form)
         messages.success(request, f"Dispute {dispute.status}.")

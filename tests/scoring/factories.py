@@ -42,7 +42,12 @@ def bant(**present: int) -> dict[str, Any]:
     for name in ("budget", "authority", "need", "timeline"):
         i = present.get(name)
         if i is None:
-            out[name] = {"present": False, "evidence": None, "utterance_index": None, "start_s": None}
+            out[name] = {
+                "present": False,
+                "evidence": None,
+                "utterance_index": None,
+                "start_s": None,
+            }
         else:
             start, _, _, text = UTTERANCES[i]
             out[name] = {"present": True, "evidence": text, "utterance_index": i, "start_s": start}
@@ -76,8 +81,14 @@ class LeadScoreFactory(DjangoModelFactory):
     bant = factory.LazyFunction(lambda: bant(need=1, authority=3))
     engine = "rules"
     prompt_version = factory.LazyFunction(lambda: PromptVersion.objects.get(number=1))
+    problems = factory.LazyFunction(list)
     routing = LeadScore.Routing.NEEDS_REVIEW
-    routing_reasons = factory.LazyFunction(lambda: ["confidence 0.55 below threshold 0.7"])
+    routing_reasons = factory.LazyAttribute(
+        lambda s: [
+            *(["invalid engine output: " + "; ".join(s.problems)] if not s.valid else []),
+            f"confidence {s.confidence} below threshold 0.7",
+        ]
+    )
     pain_points = factory.LazyFunction(lambda: ["routes rebuilt by hand"])
     competitors = factory.LazyFunction(lambda: ["RouteMax"])
     next_steps = "Send a proposal"
@@ -88,7 +99,11 @@ class LeadScoreFactory(DjangoModelFactory):
             score="hot", bant=factory.LazyFunction(lambda: bant(need=1, authority=3, budget=5))
         )
         cold = factory.Trait(score="cold", bant=factory.LazyFunction(lambda: bant(need=1)))
-        invalid = factory.Trait(score="", valid=False, problems=["budget: quote not found"])
+        invalid = factory.Trait(
+            score="",
+            valid=False,
+            problems=["budget: quote does not occur verbatim in any prospect utterance"],
+        )
         auto = factory.Trait(routing=LeadScore.Routing.AUTO_APPROVED, routing_reasons=[])
 
 

@@ -19,9 +19,7 @@ def open_for(people, call, **kw):
         "utterance_indexes": [5, 3],
         "message": "She said forty thousand is approved for this quarter.",
     }
-    return dispute_open(
-        score=call.scores.get(is_current=True), actor=people.rep, **{**args, **kw}
-    )
+    return dispute_open(score=call.scores.get(is_current=True), actor=people.rep, **{**args, **kw})
 
 
 @pytest.mark.parametrize(
@@ -49,8 +47,11 @@ def test_only_the_calls_own_rep_can_dispute(people):
         open_for(people, call)
     with pytest.raises(PermissionDenied):
         dispute_open(
-            score=call.scores.get(), actor=people.manager, target="budget",
-            utterance_indexes=[5], message="x",
+            score=call.scores.get(),
+            actor=people.manager,
+            target="budget",
+            utterance_indexes=[5],
+            message="x",
         )
 
 
@@ -70,7 +71,11 @@ def test_one_open_dispute_per_score(people):
 
 def test_criterion_dispute_proposes_the_tier_one_more_criterion_gives(people):
     cold = open_for(people, scored_call(rep=people.rep, tier="cold"))  # need only: 1 → 2
-    assert (cold.tier_before, cold.proposed_tier, cold.utterance_indexes) == ("cold", "warm", [3, 5])
+    assert (cold.tier_before, cold.proposed_tier, cold.utterance_indexes) == (
+        "cold",
+        "warm",
+        [3, 5],
+    )
     warm = open_for(people, scored_call(rep=people.rep, tier="warm"))  # need+authority → 3
     assert warm.proposed_tier == "hot"
 
@@ -83,7 +88,9 @@ def test_accepting_changes_the_final_tier_and_audits_it(people):
     dispute.refresh_from_db()
     assert (call.final_tier, call.final_tier_source) == ("warm", "dispute")
     assert (dispute.status, dispute.decided_by, dispute.decided_tier) == (
-        "accepted", people.manager, "warm"
+        "accepted",
+        people.manager,
+        "warm",
     )
     event = AuditEvent.objects.get(action="dispute.accept")
     assert event.before == {"status": "open", "final_tier": ""}
