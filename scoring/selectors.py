@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
 from calls.models import Call
 from calls.selectors import call_list_visible_to
@@ -57,7 +58,9 @@ def review_queue_list(*, user: User, filters: ReviewQueueFilters) -> QuerySet[Le
         .defer("raw_request", "raw_response", "reasoning", "summary")
     )
     needs_review = Q(routing=LeadScore.Routing.NEEDS_REVIEW) & ~_decided_by_a_person_since_scored()
-    disputed = Q(open_dispute_id__isnull=False)
+    # Filter on an IN list of disputed scores rather than on the per-row subquery annotation:
+    # the annotation is then computed only for the rows of the page shown.
+    disputed = Q(id__in=Dispute.objects.filter(status=Dispute.Status.OPEN).values("score_id"))
     if filters.kind == "review":
         scores = scores.filter(needs_review)
     elif filters.kind == "dispute":
@@ -101,8 +104,10 @@ def dashboard_figures(*, user: User, weeks: int = 12) -> dict[str, Any]:
     scores = LeadScore.objects.filter(call__in=visible)
     current = scores.filter(is_current=True)
     by_week: dict[str, dict[str, int]] = {}
+    since = timezone.now() - timedelta(weeks=weeks)
     rows = (
         current.exclude(score="")
+        .filter(call__created_at__gte=since)
         .annotate(week=TruncWeek("call__created_at"))
         .values("week", "score")
         .annotate(n=Count("id"))
@@ -110,7 +115,7 @@ def dashboard_figures(*, user: User, weeks: int = 12) -> dict[str, Any]:
     )
     for row in rows:
         by_week.setdefault(row["week"].date().isoformat(), {})[row["score"]] = row["n"]
-    weeks_shown = sorted(by_week)[-weeks:]
+    weeks_shown = sorted(by_week)
     backlog = review_queue_list(user=user, filters=ReviewQueueFilters())
     return {
         "tiers_over_time": {
@@ -120,7 +125,9 @@ def dashboard_figures(*, user: User, weeks: int = 12) -> dict[str, Any]:
             },
         },
         "backlog": {
-            "needs_review": backlog.filter(open_dispute_id__isnull=True).count(),
+            "needs_review": backlog.exclude(
+                id__in=Dispute.objects.filter(status=Dispute.Status.OPEN).values("score_id")
+            ).count(),
             "open_disputes": Dispute.objects.filter(
                 call__in=visible, status=Dispute.Status.OPEN
             ).count(),

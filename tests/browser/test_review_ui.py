@@ -7,6 +7,7 @@ from calls.models import Call
 from leadscoring.models import AuditEvent
 from scoring.models import CoachingComment, Dispute
 from scoring.services.disputes import dispute_open
+from scoring.services.reviews import score_override
 from tests.browser.conftest import audio_call
 from tests.scoring.factories import scored_call
 
@@ -137,3 +138,36 @@ def test_rep_opening_another_reps_call_gets_404(open_page, people, live_server):
     mine = page.goto(live_server.url + reverse("calls:call-list"))
     assert mine.status == 200 and Call.objects.filter(owner_rep=people.rep).count() == 0
     assert page.locator("td.empty").count() == 1
+
+
+def test_dashboard_draws_its_charts_with_the_vendored_library(
+    open_page, people, live_server, screenshot
+):
+    calls = [
+        scored_call(rep=people.rep, tier=tier, with_transcript=tier == "cold")
+        for tier in ("hot", "warm", "warm", "cold", "cold", "cold")
+    ]
+    scored_call(rep=people.rep2, tier="invalid", with_transcript=False)
+    score_override(
+        score=calls[1].scores.get(), actor=people.manager, tier="hot", reason="budget confirmed"
+    )
+    dispute_open(
+        score=calls[3].scores.get(),
+        actor=people.rep,
+        target="budget",
+        utterance_indexes=[5],
+        message="approved budget",
+    )
+    page = open_page("manager")
+    page.goto(live_server.url + reverse("scoring:dashboard"))
+    page.wait_for_function("window.Chart && Chart.getChart('chart-tiers')")
+    drawn = page.evaluate(
+        "Chart.getChart('chart-tiers').data.datasets.map(d => d.data.reduce((a, b) => a + b, 0))"
+    )
+    assert drawn == [1, 2, 3]  # hot, warm, cold this week
+    assert page.evaluate("Chart.getChart('chart-rep').data.labels") == ["rep", "rep2"]
+    assert page.locator("#backlog-review").inner_text() == "5"  # 7, less 1 decided, 1 disputed
+    assert page.locator("#backlog-disputes").inner_text() == "1"
+    rates = page.evaluate("Chart.getChart('chart-rep').data.datasets.map(d => d.data)")
+    assert rates == [[0.167, 0.0], [0.167, 0.0]]  # override, dispute rate: rep, rep2
+    screenshot(page, "dashboard")
