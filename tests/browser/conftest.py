@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from calls.models import Call
 from calls.services.ingest import CallMetadata, call_ingest_file
@@ -77,6 +78,9 @@ def browser() -> Iterator[Any]:
             launched = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
             yield launched
             launched.close()
+            # The test body got its own database connection while the loop ran: close it, or
+            # PostgreSQL cannot drop the test database at the end.
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
