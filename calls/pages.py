@@ -15,6 +15,9 @@ from calls.selectors import call_list_visible_to
 from crm.models import SyncAttempt
 from leadscoring.models import AuditEvent
 from scoring.models import CoachingComment, Dispute, LeadScore, Review
+from scoring.result import CRITERIA, SCORE_SCHEMA
+
+ENTITY_KEYS: list[str] = SCORE_SCHEMA["properties"]["entities"]["required"]
 
 
 @dataclass
@@ -62,9 +65,18 @@ class CallPage:
 
     @property
     def bant_rows(self) -> list[dict[str, Any]]:
+        """The criteria in BANT order (PostgreSQL's jsonb does not keep the stored key order)."""
         if self.score is None:
             return []
-        return [{"name": name, **(c or {})} for name, c in self.score.bant.items()]
+        bant = self.score.bant
+        names = [*(c for c in CRITERIA if c in bant), *(c for c in bant if c not in CRITERIA)]
+        return [{"name": name, **(bant[name] or {})} for name in names]
+
+    @property
+    def entity_rows(self) -> list[tuple[str, Any]]:
+        entities = self.score.entities if self.score else {}
+        order = [*ENTITY_KEYS, *(k for k in entities if k not in ENTITY_KEYS)]
+        return [(k, entities[k]) for k in order if entities.get(k) not in (None, "", [])]
 
 
 def call_page_get(*, user: AbstractBaseUser | AnonymousUser, call_id: int) -> CallPage:

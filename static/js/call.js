@@ -41,7 +41,13 @@
   }
 
   function seek(t) {
-    if (player) {
+    document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.matches(".utt[data-seek]")) return;
+    event.preventDefault();
+    seek(parseFloat(event.target.dataset.seek));
+  });
+
+  if (player) {
       player.currentTime = t;
       var started = player.play();
       if (started && started.catch) started.catch(function () { /* autoplay refused: stay paused */ });
@@ -54,6 +60,12 @@
     if (!target || event.target.closest("input, select, textarea, form a, label")) return;
     if (target.tagName === "A") event.preventDefault();
     seek(parseFloat(target.dataset.seek));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.matches(".utt[data-seek]")) return;
+    event.preventDefault();
+    seek(parseFloat(event.target.dataset.seek));
   });
 
   if (player) {

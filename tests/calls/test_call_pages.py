@@ -132,3 +132,16 @@ def test_admin_changelists_follow_the_visibility_rule(client, people):
     assert [s.call_id for s in scores] == [mine.id]
     other = scored_call(rep=people.other_rep)
     assert client.get(reverse("admin:calls_call_change", args=[other.id])).status_code == 302
+
+
+def test_score_card_lists_criteria_in_bant_order_whatever_the_stored_order(client, people):
+    call = scored_call(rep=people.rep)
+    score = call.scores.get()
+    score.bant = dict(reversed(list(score.bant.items())))
+    score.save()
+    client.force_login(people.rep)
+    body = client.get(reverse("calls:call-detail", args=[call.id])).content.decode()
+    positions = [
+        body.index(f'class="bant-{c}"') for c in ("budget", "authority", "need", "timeline")
+    ]
+    assert positions == sorted(positions)
