@@ -61,7 +61,8 @@ def _configure(db: str) -> None:
 
         base, name = os.environ["DATABASE_URL"].rsplit("/", 1)
         scratch = f"{name or 'postgres'}_bench_review_ui"
-        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        # Administer through the server's maintenance database: the named one may not exist.
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
             conn.execute(f'CREATE DATABASE "{scratch}"')
         os.environ["DATABASE_URL"] = f"{base}/{scratch}"
@@ -167,6 +168,10 @@ def _populate() -> dict[str, Any]:
                 SpeakerRole(call=target, speaker_key="B", role="prospect", source="channel"),
             ]
         )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as autovacuum would gather after a load
     return {"manager": manager, "call_id": calls[0].id}
 
 

@@ -46,14 +46,13 @@ def _decided_by_a_person_since_scored() -> Q:
 
 
 def review_queue_list(*, user: User, filters: ReviewQueueFilters) -> QuerySet[LeadScore]:
-    """Current scores that need a person: routed to review and not yet decided, or disputed."""
-    open_dispute = Dispute.objects.filter(score=OuterRef("pk"), status=Dispute.Status.OPEN)
+    """Current scores that need a person: routed to review and not yet decided, or disputed.
+
+    Open disputes are attached per page by ``review_queue_attach_disputes``: as a subquery
+    annotation they would be computed for every matching row before sorting.
+    """
     scores = (
         LeadScore.objects.filter(is_current=True, call__in=call_list_visible_to(user=user))
-        .annotate(
-            open_dispute_id=Subquery(open_dispute.values("id")[:1]),
-            open_dispute_target=Subquery(open_dispute.values("target")[:1]),
-        )
         .select_related("call", "call__owner_rep", "prompt_version")
         .defer("raw_request", "raw_response", "reasoning", "summary")
     )
@@ -80,6 +79,17 @@ def review_queue_list(*, user: User, filters: ReviewQueueFilters) -> QuerySet[Le
     if filters.prompt_version_id:
         scores = scores.filter(prompt_version_id=filters.prompt_version_id)
     return scores.order_by(*SORTS.get(filters.sort, SORTS["confidence"]))
+
+
+def review_queue_attach_disputes(scores: list[LeadScore]) -> list[LeadScore]:
+    """Set ``open_dispute`` (or None) on each score of a page, in one query."""
+    open_disputes = Dispute.objects.filter(
+        score__in=scores, status=Dispute.Status.OPEN
+    ).select_related("raised_by")
+    by_score = {d.score_id: d for d in open_disputes}
+    for score in scores:
+        score.open_dispute = by_score.get(score.id)  # type: ignore[attr-defined]
+    return scores
 
 
 def call_list_page(*, user: User) -> QuerySet[Call]:

@@ -24,7 +24,12 @@ from scoring.forms import (
     ReviewQueueFilterForm,
 )
 from scoring.models import CoachingComment, Dispute, LeadScore
-from scoring.selectors import ReviewQueueFilters, dashboard_figures, review_queue_list
+from scoring.selectors import (
+    ReviewQueueFilters,
+    dashboard_figures,
+    review_queue_attach_disputes,
+    review_queue_list,
+)
 from scoring.services.coaching import coaching_comment_add, coaching_reply_add
 from scoring.services.disputes import dispute_accept, dispute_open, dispute_reject
 from scoring.services.reviews import score_approve, score_override
@@ -54,6 +59,7 @@ class ReviewQueueView(LoginRequiredMixin, PermissionRequiredMixin, View):
             review_queue_list(user=request.user, filters=filters), QUEUE_PAGE_SIZE
         )
         page = paginator.get_page(request.GET.get("page"))
+        review_queue_attach_disputes(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         context = {"form": form, "page_obj": page, "query": query.urlencode()}
