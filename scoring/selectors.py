@@ -84,7 +84,7 @@ def review_queue_list(*, user: User, filters: ReviewQueueFilters) -> QuerySet[Le
 def review_queue_attach_disputes(scores: list[LeadScore]) -> list[LeadScore]:
     """Set ``open_dispute`` (or None) on each score of a page, in one query."""
     open_disputes = Dispute.objects.filter(
-        score__in=scores, status=Dispute.Status.OPEN
+        score_id__in=[s.id for s in scores], status=Dispute.Status.OPEN
     ).select_related("raised_by")
     by_score = {d.score_id: d for d in open_disputes}
     for score in scores:

@@ -59,7 +59,7 @@ class ReviewQueueView(LoginRequiredMixin, PermissionRequiredMixin, View):
             review_queue_list(user=request.user, filters=filters), QUEUE_PAGE_SIZE
         )
         page = paginator.get_page(request.GET.get("page"))
-        review_queue_attach_disputes(page.object_list)
+        page.object_list = review_queue_attach_disputes(list(page.object_list))
         query = request.GET.copy()
         query.pop("page", None)
         context = {"form": form, "page_obj": page, "query": query.urlencode()}
