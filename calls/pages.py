@@ -7,13 +7,15 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q
+from django.db.models import CharField, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from calls.models import Call, Recording, SpeakerRole
 from calls.selectors import call_list_visible_to
 from crm.models import SyncAttempt
 from leadscoring.models import AuditEvent
+from leadscoring.roles import is_admin
 from scoring.models import CoachingComment, Dispute, LeadScore, Review
 from scoring.result import CRITERIA, SCORE_SCHEMA
 
@@ -179,3 +181,29 @@ def _audit(call: Call, scores: list[LeadScore], disputes: list[Dispute]) -> list
     if disputes:
         where |= Q(content_type=types[Dispute], object_id__in=[str(d.id) for d in disputes])
     return list(AuditEvent.objects.filter(where).select_related("actor")[:200])
+
+
+def audit_events_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[AuditEvent]:
+    """Audit records of calls (and their scores and disputes) the user may see; all for admins.
+
+    Records about other things (prompt versions, settings) are for admins only.
+    """
+    events = AuditEvent.objects.all()
+    if is_admin(user):
+        return events
+    visible = call_list_visible_to(user=user)
+    as_text = Cast("id", output_field=CharField())
+    types = ContentType.objects.get_for_models(Call, LeadScore, Dispute)
+    return events.filter(
+        Q(content_type=types[Call], object_id__in=visible.annotate(k=as_text).values("k"))
+        | Q(
+            content_type=types[LeadScore],
+            object_id__in=LeadScore.objects.filter(call__in=visible)
+            .annotate(k=as_text)
+            .values("k"),
+        )
+        | Q(
+            content_type=types[Dispute],
+            object_id__in=Dispute.objects.filter(call__in=visible).annotate(k=as_text).values("k"),
+        )
+    )

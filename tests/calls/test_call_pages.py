@@ -145,3 +145,18 @@ def test_score_card_lists_criteria_in_bant_order_whatever_the_stored_order(clien
         body.index(f'class="bant-{c}"') for c in ("budget", "authority", "need", "timeline")
     ]
     assert positions == sorted(positions)
+
+
+def test_admin_audit_log_shows_managers_only_their_teams_records(client, people):
+    from scoring.services.reviews import score_override
+
+    ours = scored_call(rep=people.rep)
+    theirs = scored_call(rep=people.other_rep)
+    score_override(score=ours.scores.get(), actor=people.manager, tier="hot", reason="ours")
+    score_override(score=theirs.scores.get(), actor=people.other_manager, tier="hot", reason="x")
+    people.manager.is_staff = True
+    people.manager.save()
+    client.force_login(people.manager)
+    events = client.get(reverse("admin:core_auditevent_changelist")).context["cl"].result_list
+    assert {e.reason for e in events} == {"ours"}
+    assert len(events) == 2  # the score's override record and the call's final-tier record
