@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf, TruncWeek
 from django.utils import timezone
 
 from calls.models import Call
@@ -57,8 +57,6 @@ def review_queue_list(*, user: User, filters: ReviewQueueFilters) -> QuerySet[Le
         .defer("raw_request", "raw_response", "reasoning", "summary")
     )
     needs_review = Q(routing=LeadScore.Routing.NEEDS_REVIEW) & ~_decided_by_a_person_since_scored()
-    # Filter on an IN list of disputed scores rather than on the per-row subquery annotation:
-    # the annotation is then computed only for the rows of the page shown.
     disputed = Q(id__in=Dispute.objects.filter(status=Dispute.Status.OPEN).values("score_id"))
     if filters.kind == "review":
         scores = scores.filter(needs_review)
@@ -115,18 +113,19 @@ def dashboard_figures(*, user: User, weeks: int = 12) -> dict[str, Any]:
     current = scores.filter(is_current=True)
     by_week: dict[str, dict[str, int]] = {}
     since = timezone.now() - timedelta(weeks=weeks)
+    # The tier that counts: a person's or routing's decision where there is one, else the engine's.
+    tier = Coalesce(NullIf("call__final_tier", Value("")), NullIf("score", Value("")))
     rows = (
-        current.exclude(score="")
-        .filter(call__created_at__gte=since)
-        .annotate(week=TruncWeek("call__created_at"))
-        .values("week", "score")
+        current.filter(call__created_at__gte=since)
+        .annotate(week=TruncWeek("call__created_at"), tier=tier)
+        .exclude(tier=None)
+        .values("week", "tier")
         .annotate(n=Count("id"))
         .order_by("week")
     )
     for row in rows:
-        by_week.setdefault(row["week"].date().isoformat(), {})[row["score"]] = row["n"]
+        by_week.setdefault(row["week"].date().isoformat(), {})[row["tier"]] = row["n"]
     weeks_shown = sorted(by_week)
-    backlog = review_queue_list(user=user, filters=ReviewQueueFilters())
     return {
         "tiers_over_time": {
             "labels": weeks_shown,
@@ -135,8 +134,8 @@ def dashboard_figures(*, user: User, weeks: int = 12) -> dict[str, Any]:
             },
         },
         "backlog": {
-            "needs_review": backlog.exclude(
-                id__in=Dispute.objects.filter(status=Dispute.Status.OPEN).values("score_id")
+            "needs_review": review_queue_list(
+                user=user, filters=ReviewQueueFilters(kind="review")
             ).count(),
             "open_disputes": Dispute.objects.filter(
                 call__in=visible, status=Dispute.Status.OPEN

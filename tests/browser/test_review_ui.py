@@ -164,9 +164,9 @@ def test_dashboard_draws_its_charts_with_the_vendored_library(
     drawn = page.evaluate(
         "Chart.getChart('chart-tiers').data.datasets.map(d => d.data.reduce((a, b) => a + b, 0))"
     )
-    assert drawn == [1, 2, 3]  # hot, warm, cold this week
+    assert drawn == [2, 1, 3]  # hot, warm, cold this week (final tier where decided)
     assert page.evaluate("Chart.getChart('chart-rep').data.labels") == ["rep", "rep2"]
-    assert page.locator("#backlog-review").inner_text() == "5"  # 7, less 1 decided, 1 disputed
+    assert page.locator("#backlog-review").inner_text() == "6"  # 7, less the one decided
     assert page.locator("#backlog-disputes").inner_text() == "1"
     rates = page.evaluate("Chart.getChart('chart-rep').data.datasets.map(d => d.data)")
     assert rates == [[0.167, 0.0], [0.167, 0.0]]  # override, dispute rate: rep, rep2
