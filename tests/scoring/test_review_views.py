@@ -226,3 +226,31 @@ def test_dashboard_counts_tiers_backlog_and_rates(client, people):
     assert by_rep["rep2"]["override_rate"] == 1.0 and by_rep["rep"]["override_rate"] == 0.0
     assert "other_rep" not in by_rep
     assert b"chart.umd.min.js" in response.content and b'id="dashboard-data"' in response.content
+
+
+def test_hot_leads_wait_in_the_queue_for_approval_when_the_setting_is_on(
+    client, people, settings
+):
+    from scoring.services.routing import call_route_run
+
+    settings.HOT_LEADS_REQUIRE_APPROVAL = True
+    call = scored_call(rep=people.rep, tier="hot", confidence=0.95, routing="pending")
+    Call.objects.filter(id=call.id).update(stage=Call.Stage.SCORED)
+    call_route_run(call_id=call.id)
+    client.force_login(people.manager)
+    response = client.get(reverse("scoring:review-queue"))
+    assert "hot leads need a manager&#x27;s approval" in response.content.decode()
+    client.post(reverse("scoring:score-approve", args=[call.scores.get().id]), {"reason": ""})
+    call.refresh_from_db()
+    assert (call.final_tier, call.final_tier_source) == ("hot", "approved")
+    assert queue_ids(client) == []
+
+
+def test_a_new_score_after_a_decision_needs_review_again(client, people):
+    call = scored_call(rep=people.rep)
+    score_approve(score=call.scores.get(), actor=people.manager)
+    client.force_login(people.manager)
+    assert queue_ids(client) == []
+    LeadScore.objects.filter(call=call).update(is_current=False)
+    LeadScoreFactory(call=call)  # e.g. re-scored after a role correction, and routed to review
+    assert queue_ids(client) == [call.id]
