@@ -228,9 +228,7 @@ def test_dashboard_counts_tiers_backlog_and_rates(client, people):
     assert b"chart.umd.min.js" in response.content and b'id="dashboard-data"' in response.content
 
 
-def test_hot_leads_wait_in_the_queue_for_approval_when_the_setting_is_on(
-    client, people, settings
-):
+def test_hot_leads_wait_in_the_queue_for_approval_when_the_setting_is_on(client, people, settings):
     from scoring.services.routing import call_route_run
 
     settings.HOT_LEADS_REQUIRE_APPROVAL = True
