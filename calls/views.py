@@ -81,9 +81,13 @@ def call_url(call_id: int) -> str:
 
 class CallListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        paginator = Paginator(call_list_page(user=request.user), PAGE_SIZE)
+        search = request.GET.get("q", "")
+        paginator = Paginator(call_list_page(user=request.user, search=search), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        return render(request, "calls/call_list.html", {"calls": page, "page_obj": page})
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {"page_obj": page, "search": search, "query": query.urlencode()}
+        return render(request, "calls/call_list.html", context)
 
 
 class CallDetailView(LoginRequiredMixin, View):

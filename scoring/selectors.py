@@ -90,13 +90,22 @@ def review_queue_attach_disputes(scores: list[LeadScore]) -> list[LeadScore]:
     return scores
 
 
-def call_list_page(*, user: User) -> QuerySet[Call]:
-    """Visible calls with what a list row shows: rep, current score, open dispute."""
+def call_list_page(*, user: User, search: str = "") -> QuerySet[Call]:
+    """Visible calls with what a list row shows: rep, current score, latest dispute.
+
+    ``search`` matches the contact's name or email, or the call id; never beyond visibility.
+    """
     current = LeadScore.objects.filter(call=OuterRef("pk"), is_current=True)
     dispute = Dispute.objects.filter(call=OuterRef("pk")).order_by("-created_at")
+    calls = call_list_visible_to(user=user)
+    search = search.strip()
+    if search:
+        match = Q(contact_name__icontains=search) | Q(contact_email__icontains=search)
+        if search.lstrip("#").isdigit():
+            match |= Q(id=int(search.lstrip("#")))
+        calls = calls.filter(match)
     return (
-        call_list_visible_to(user=user)
-        .select_related("owner_rep")
+        calls.select_related("owner_rep")
         .annotate(
             score_tier=Subquery(current.values("score")[:1]),
             score_confidence=Subquery(current.values("confidence")[:1]),

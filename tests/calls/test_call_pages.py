@@ -160,3 +160,18 @@ def test_admin_audit_log_shows_managers_only_their_teams_records(client, people)
     events = client.get(reverse("admin:core_auditevent_changelist")).context["cl"].result_list
     assert {e.reason for e in events} == {"ours"}
     assert len(events) == 2  # the score's override record and the call's final-tier record
+
+
+def test_call_search_finds_by_contact_or_id_within_what_the_user_may_see(client, people):
+    mine = scored_call(rep=people.rep)
+    theirs = scored_call(rep=people.rep2)  # same contact name, another rep's call
+    client.force_login(people.rep)
+
+    def found(q: str) -> list[int]:
+        response = client.get(reverse("calls:call-list"), {"q": q})
+        return [c.id for c in response.context["page_obj"]]
+
+    assert found("achterberg") == [mine.id]
+    assert found(f"#{mine.id}") == [mine.id]
+    assert found(str(theirs.id)) == []
+    assert found("nobody-by-that-name") == []
