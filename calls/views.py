@@ -39,6 +39,9 @@ def call_page_render(
     """Render the call page; a view that failed passes its bound form so no input is lost."""
     user = request.user
     call, score = page.call, page.score
+    dispute_form = forms.get("dispute_form")
+    # Lines the rep had ticked stay ticked when their dispute comes back with an error.
+    selected = dispute_form.data.getlist("utterances") if dispute_form is not None else []
     current_tier = call.final_tier or (score.score if score else "")
     context = {
         "page": page,
@@ -59,8 +62,8 @@ def call_page_render(
         "role_choices": SpeakerRole.Role.choices,
         "override_form": forms.get("override_form") or OverrideForm(),
         "approve_form": forms.get("approve_form") or ApproveForm(),
-        "dispute_form": forms.get("dispute_form")
-        or DisputeForm(utterance_count=len(page.utterances)),
+        "dispute_form": dispute_form or DisputeForm(utterance_count=len(page.utterances)),
+        "selected_lines": {int(i) for i in selected if str(i).isdigit()},
         "decision_form": forms.get("decision_form") or DisputeDecisionForm(),
         "coaching_form": forms.get("coaching_form") or CoachingCommentForm(initial={"at_s": 0}),
         "reply_form": CoachingReplyForm(),

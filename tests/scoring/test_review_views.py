@@ -125,6 +125,11 @@ def test_rep_disputes_through_the_page_and_sees_the_outcome(client, people):
     empty = client.post(url, {"target": "budget", "message": "approved budget"})
     assert empty.status_code == 400
     assert "Select the transcript lines that prove your point." in empty.content.decode()
+    wordless = client.post(url, {"target": "budget", "utterances": ["5"], "message": ""})
+    body = wordless.content.decode()
+    assert wordless.status_code == 400 and not Dispute.objects.exists()
+    assert 'aria-label="line 5 as evidence" checked' in body  # the ticked line is kept
+    assert 'aria-label="line 3 as evidence">' in body
 
     client.post(url, {"target": "budget", "utterances": ["5", "3"], "message": "approved budget"})
     dispute = Dispute.objects.get()
