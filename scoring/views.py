@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -45,7 +47,11 @@ class ReviewQueueView(LoginRequiredMixin, PermissionRequiredMixin, View):
             id__in=call_list_visible_to(user=request.user).values("owner_rep_id")
         )
         form = ReviewQueueFilterForm(request.GET or None, reps=reps.order_by("username"))
-        data = form.cleaned_data if form.is_valid() else {}
+        data: dict[str, Any] = {}
+        if form.is_bound:
+            # A bad value (say, another team's rep) is left out; the other filters still apply.
+            form.is_valid()
+            data = form.cleaned_data
         filters = ReviewQueueFilters(
             tier=data.get("tier") or "",
             rep_id=data["rep"].id if data.get("rep") else None,

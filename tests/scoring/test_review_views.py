@@ -68,7 +68,8 @@ def test_review_queue_filters_and_sorts(client, people):
     since = (timezone.now() - timedelta(days=2)).date().isoformat()
     assert a.id not in queue_ids(client, date_from=since)
     assert queue_ids(client, date_to=(timezone.now() - timedelta(days=5)).date()) == [a.id]
-    # A rep from another team is not a choice, so the filter is ignored, never widened.
+    # Another team's rep is not a choice: that filter is dropped (never widened), others apply.
+    assert queue_ids(client, rep=people.other_rep.id, tier="hot") == [a.id]
     assert people.other_rep.id not in [
         u.id
         for u in client.get(reverse("scoring:review-queue")).context["form"].fields["rep"].queryset
