@@ -258,3 +258,36 @@ def test_a_new_score_after_a_decision_needs_review_again(client, people):
     LeadScore.objects.filter(call=call).update(is_current=False)
     LeadScoreFactory(call=call)  # e.g. re-scored after a role correction, and routed to review
     assert queue_ids(client) == [call.id]
+
+
+def test_role_correction_rescores_through_the_pipeline_into_a_new_score(
+    people, shared_calls, django_capture_on_commit_callbacks
+):
+    import io
+
+    from calls.services.ingest import CallMetadata, call_ingest_file
+    from calls.services.role_corrections import speaker_roles_correct_and_rescore
+
+    path = sorted(shared_calls.glob("*.json"))[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        call = call_ingest_file(
+            stream=io.BytesIO(path.read_bytes()),
+            original_name=path.name,
+            meta=CallMetadata(owner_rep=people.rep),
+        ).call
+    call.refresh_from_db()
+    assert call.stage == Call.Stage.ROUTED
+    first = call.scores.get()
+
+    # Swap the roles: the rep's words would now count as the prospect's.
+    roles = {r.speaker_key: r.role for r in call.speaker_roles.all()}
+    swapped = {k: {"rep": "prospect", "prospect": "rep"}.get(v, v) for k, v in roles.items()}
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker_roles_correct_and_rescore(call=call, roles=swapped, actor=people.manager)
+
+    call.refresh_from_db()
+    assert call.stage == Call.Stage.ROUTED
+    scores = list(call.scores.order_by("id"))
+    assert [s.id for s in scores][0] == first.id and len(scores) == 2
+    assert [s.is_current for s in scores] == [False, True]
+    assert scores[1].raw_request != first.raw_request  # scored on the corrected roles
