@@ -288,6 +288,6 @@ def test_role_correction_rescores_through_the_pipeline_into_a_new_score(
     call.refresh_from_db()
     assert call.stage == Call.Stage.ROUTED
     scores = list(call.scores.order_by("id"))
-    assert [s.id for s in scores][0] == first.id and len(scores) == 2
+    assert len(scores) == 2 and scores[0].id == first.id
     assert [s.is_current for s in scores] == [False, True]
     assert scores[1].raw_request != first.raw_request  # scored on the corrected roles
