@@ -38,8 +38,20 @@ web: migrate
 worker: migrate
 	$(PY) manage.py qcluster
 
-test: install
+test: install browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: browser-deps
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+# Installed when missing and we can (root with apt); otherwise those tests skip, or fail in CI.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get -o DPkg::Lock::Timeout=900 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq chromium \
+	    || echo "could not install chromium: browser tests will skip (and fail in CI)"; \
+	  else echo "chromium missing and not installable here: browser tests will skip"; fi; }
 
 lint: install
 	$(VENV)/bin/ruff format --check .

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from calls.forms import CallUploadForm, RepVoiceSampleForm
 from calls.models import Call, Recording, RepVoiceSample, SpeakerRole
+from calls.selectors import call_list_visible_to
 from calls.services.ingest import CallMetadata, call_ingest_file
 from calls.services.pipeline import call_rerun_from_failed_stage
 from leadscoring.models import AuditEvent
@@ -133,7 +134,9 @@ class CallAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Call]:
-        return super().get_queryset(request).prefetch_related(_current_scores())
+        # The one visibility rule: a rep with admin access still sees only their own calls.
+        visible = call_list_visible_to(user=request.user)
+        return (super().get_queryset(request) & visible).prefetch_related(_current_scores())
 
     @admin.display(description="score")
     def score_tier(self, call: Call) -> str:

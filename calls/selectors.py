@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
 from calls.models import Call
+from leadscoring.models import Team
 from leadscoring.roles import MANAGER, is_admin, user_has_role
 from scoring.models import LeadScore
 
@@ -23,7 +24,10 @@ def call_list_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[
     if is_admin(user):
         return calls
     if user_has_role(user, MANAGER):
-        return calls.filter(Q(owner_rep__teams__managers=user) | Q(owner_rep=user)).distinct()
+        # A subquery rather than a join: no duplicate rows to .distinct() away, so callers can
+        # still combine, order and annotate the queryset freely (the admin and the review queue).
+        members = Team.members.through.objects.filter(team__managers=user).values("user_id")
+        return calls.filter(Q(owner_rep__in=members) | Q(owner_rep=user))
     return calls.filter(owner_rep=user)
 
 

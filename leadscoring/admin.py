@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from leadscoring.models import AuditEvent, Team
@@ -13,6 +14,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "content_type"]
     search_fields = ["object_id", "reason"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        from calls.pages import audit_events_visible_to
+
+        return super().get_queryset(request) & audit_events_visible_to(user=request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

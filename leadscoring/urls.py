@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
+
+from leadscoring.views import HomeView
 
 admin.site.site_header = "Leadscoring"
 admin.site.site_title = "Leadscoring"
 admin.site.index_title = "Calls, scores and CRM sync"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:calls_call_changelist"), name="home"),
+    path("", HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("calls/", include("calls.urls")),
+    path("", include("scoring.urls")),
 ]

@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from scoring.models import LeadScore
+from calls.selectors import call_list_visible_to
+from scoring.models import CoachingComment, Dispute, LeadScore, Review
 
 
 @admin.register(LeadScore)
@@ -31,10 +32,51 @@ class LeadScoreAdmin(admin.ModelAdmin):
         return [f.name for f in LeadScore._meta.fields]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeadScore]:
-        return super().get_queryset(request).defer("raw_request", "raw_response")
+        visible = call_list_visible_to(user=request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(call__in=visible)
+            .defer("raw_request", "raw_response")
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class _VisibleByCallAdmin(admin.ModelAdmin):
+    """Read-only record of decisions; rows follow the visibility of their call."""
+
+    list_select_related = ["call"]
+    raw_id_fields = ["call"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        visible = call_list_visible_to(user=request.user)
+        return super().get_queryset(request).filter(call__in=visible)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Decisions are made on the call page, through the services that audit them.
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(_VisibleByCallAdmin):
+    list_display = ["id", "call", "action", "tier_before", "tier_after", "reviewer", "created_at"]
+    list_filter = ["action", "tier_after"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(_VisibleByCallAdmin):
+    list_display = ["id", "call", "target", "status", "tier_before", "proposed_tier", "created_at"]
+    list_filter = ["status", "target"]
+
+
+@admin.register(CoachingComment)
+class CoachingCommentAdmin(_VisibleByCallAdmin):
+    list_display = ["id", "call", "at_s", "author", "created_at"]
 
 
 # Prompt versions and their evaluation live in their own module.

@@ -164,3 +164,92 @@ class EvaluationRun(models.Model):
 
     def __str__(self) -> str:
         return f"Evaluation {self.pk} of v{self.prompt_version.number} ({self.status})"
+
+
+class Review(models.Model):
+    """A manager's decision on a score: approved as it is, or overridden with a new tier."""
+
+    class Action(models.TextChoices):
+        APPROVED = "approved"
+        OVERRIDDEN = "overridden"
+
+    score = models.ForeignKey(LeadScore, on_delete=models.CASCADE, related_name="reviews")
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=16, choices=Action)
+    tier_before = models.CharField(max_length=8, blank=True)
+    tier_after = models.CharField(max_length=8)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.action} {self.tier_before or '—'} → {self.tier_after} (score {self.score_id})"
+        )
+
+
+class Dispute(models.Model):
+    """A rep's claim, backed by transcript lines, that a score got a criterion or the tier wrong."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    TIER = "tier"  # the ``target`` when the tier itself, not one criterion, is disputed
+
+    score = models.ForeignKey(LeadScore, on_delete=models.CASCADE, related_name="disputes")
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="disputes")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    target = models.CharField(max_length=16, help_text="A BANT criterion, or 'tier'.")
+    tier_before = models.CharField(max_length=8, blank=True)
+    proposed_tier = models.CharField(max_length=8)
+    utterance_indexes = models.JSONField(default=list)
+    message = models.TextField()
+    status = models.CharField(max_length=8, choices=Status, default=Status.OPEN, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_tier = models.CharField(max_length=8, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["score"], condition=Q(status="open"), name="one_open_dispute_per_score"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"dispute of {self.target} on score {self.score_id} ({self.status})"
+
+
+class CoachingComment(models.Model):
+    """A manager's note at a moment of the call; replies (the rep's answers) point to it."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="coaching_comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    at_s = models.FloatField(help_text="Seconds into the recording the comment is about.")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["at_s", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"comment at {self.at_s:.1f}s on call {self.call_id}"
