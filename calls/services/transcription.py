@@ -13,8 +13,10 @@ from calls.models import Call, Recording
 from calls.models import Transcript as TranscriptRow
 from calls.providers import get_transcription_provider
 from calls.providers.base import JobState, JobStatus, ProviderError, RecordingRef
+from calls.selectors import vocabulary_items
 from calls.services.pipeline import call_fail, stage_advance, stage_claim
 from calls.services.speakers import speaker_roles_assign
+from calls.services.transcription_jobs import transcription_job_enqueue
 from calls.transcript import Transcript
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,10 @@ def transcription_run(*, call_id: int) -> None:
         return
     try:
         provider = get_transcription_provider()
+        if getattr(provider, "max_concurrent_jobs", None):
+            # A remote provider: queue a job for a provider slot; no worker waits on it.
+            transcription_job_enqueue(call=call, provider=provider)
+            return
         status = provider.submit(recording_ref(call), on_progress=_progress_saver(call.id))
     except ProviderError as exc:
         call_fail(
@@ -53,9 +59,13 @@ def transcription_handle_status(*, call: Call, status: JobStatus) -> None:
         call_fail(call=call, stage=Stage.TRANSCRIBING, error=status.error, permanent=True)
 
 
-def recording_ref(call: Call) -> RecordingRef:
+def recording_ref(call: Call, *, callback_url: str = "") -> RecordingRef:
     recording: Recording = call.recording
-    path = Path(recording.file.path) if recording.file else None
+    try:
+        path = Path(recording.file.path) if recording.file else None
+    except NotImplementedError:  # object storage: the provider reads through the storage
+        path = None
+    vocabulary = vocabulary_items()
     return RecordingRef(
         call_id=call.id,
         path=path,
@@ -65,6 +75,11 @@ def recording_ref(call: Call) -> RecordingRef:
         sample_rate=recording.sample_rate or 0,
         channel_roles=tuple(call.channel_roles or settings.DEFAULT_CHANNEL_ROLES),
         language=call.language,
+        vocabulary=tuple(v.value for v in vocabulary),
+        vocabulary_items=vocabulary,
+        size_bytes=recording.size_bytes,
+        open_audio=recording.file.open if recording.file and path is None else None,
+        callback_url=callback_url,
     )
 
 
