@@ -163,6 +163,19 @@ def transcription_job_fetch(*, job_id: int) -> None:
         _job_wait(job)
 
 
+def transcription_job_check(*, call_id: int) -> None:
+    """Fetch the call's running job now, or hand out slots if it is queued (``ingest --wait``)."""
+    job = TranscriptionJob.objects.filter(
+        call_id=call_id, state__in=[State.QUEUED, State.RUNNING]
+    ).first()
+    if job is None:
+        return
+    if job.state == State.RUNNING:
+        transcription_job_fetch(job_id=job.id)
+    else:
+        transcription_jobs_dispatch(provider=get_transcription_provider(job.provider))
+
+
 def transcription_poll() -> int:
     """The scheduled safety net: fetch jobs whose callback is late, resubmit jobs whose worker
     died, and fill free slots. Returns how many jobs it acted on."""
