@@ -6,7 +6,9 @@ injected. Errors carry the retry decision (``ProviderError.permanent``/``retry_a
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -275,13 +277,20 @@ def _retry_after(value: str | None) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+@functools.lru_cache(maxsize=8)
+def _shared_client(base_url: str, pid: int) -> httpx.Client:
+    # A new client loads the CA bundle (~60 ms, more than the rest of a task): one per process
+    # (the pid keeps a forked worker off its parent's connections). The key goes per request.
+    from leadscoring.http import make_http_client
+
+    return make_http_client(role="gladia", base_url=base_url, timeout=60.0)
+
+
 def build_gladia_provider() -> GladiaProvider:
     """The registry's builder: settings in, a configured provider out."""
     from django.conf import settings
 
-    from leadscoring.http import make_http_client
-
-    client = make_http_client(role="gladia", base_url=settings.GLADIA_API_URL, timeout=60.0)
+    client = _shared_client(settings.GLADIA_API_URL, os.getpid())
     options = GladiaOptions(
         languages=tuple(settings.GLADIA_LANGUAGES),
         code_switching=settings.GLADIA_CODE_SWITCHING,

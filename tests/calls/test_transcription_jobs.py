@@ -65,9 +65,11 @@ def ingest(run, *, channels: int = 1, seconds: float = 6.0, freq: float = 220.0,
     wav = make_wav(seconds, channels=channels, freq=freq)
     run(
         lambda: out.append(
-            call_ingest_file(stream=io.BytesIO(wav), original_name="c.wav", meta=CallMetadata(**meta)).call
+            call_ingest_file(
+                stream=io.BytesIO(wav), original_name="c.wav", meta=CallMetadata(**meta)
+            ).call
         )
-    )  # fmt: skip
+    )
     return Call.objects.get(pk=out[0].pk)
 
 
@@ -77,13 +79,13 @@ def deliver(run, client, fake: FakeGladia) -> list[tuple[int, list[str]]]:
     for method, url, body in fake.take_callbacks():
         response: list[Any] = []
         send = client.post if method == "POST" else client.put
-        left = run(
-            lambda url=url, body=body: response.append(
-                send(urlsplit(url).path, json.dumps(body), content_type="application/json")
-            )
-        )
+        left = run(partial(_send, send, urlsplit(url).path, body, response))
         results.append((response[0].status_code, left))
     return results
+
+
+def _send(send: Callable[..., Any], path: str, body: Any, out: list[Any]) -> None:
+    out.append(send(path, json.dumps(body), content_type="application/json"))
 
 
 def gets(fake: FakeGladia) -> list[str]:
@@ -116,8 +118,11 @@ def test_stereo_call_finishes_on_callback_with_roles_by_channel(gladia, run, cli
     assert gets(gladia) == [f"/v2/pre-recorded/{job.provider_job_id}"]
     assert call.stage == Call.Stage.TRANSCRIBED
     assert (job.state, job.slot, job.billing_seconds, job.cost) == (
-        State.DONE, None, 120.0, Decimal("0.0203"),
-    )  # fmt: skip
+        State.DONE,
+        None,
+        120.0,
+        Decimal("0.0203"),
+    )
     t = call.transcript
     assert t.provider == "gladia" and t.channels == 2 and len(t.utterances) == 4
     assert t.summary and t.entities and len(t.sentiments) == 4
@@ -179,7 +184,9 @@ def test_callback_that_beats_the_submit_step_is_honoured_once_the_job_id_is_stor
     gladia.auto_complete = True  # Gladia finishes (and calls back) before we store its job id
     wav = make_wav(3.0)
     with django_capture_on_commit_callbacks() as ingest_tasks:
-        call = call_ingest_file(stream=io.BytesIO(wav), original_name="c.wav", meta=CallMetadata()).call  # fmt: skip
+        call = call_ingest_file(
+            stream=io.BytesIO(wav), original_name="c.wav", meta=CallMetadata()
+        ).call
     with django_capture_on_commit_callbacks() as submit_tasks:
         ingest_tasks[0]()  # call_transcribe: queues the job and gives it a slot
     job = TranscriptionJob.objects.get(call=call)

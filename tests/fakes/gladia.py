@@ -27,13 +27,33 @@ PUBLIC_URL = "https://api.gladia.io"
 # Current POST /v2/pre-recorded fields (SDK generated types); anything else is refused, as the
 # API's validation does, so a regression to removed names (detect_language...) fails loudly.
 KNOWN_FIELDS = {
-    "audio_url", "language_config", "diarization", "diarization_config",
-    "named_entity_recognition", "sentiment_analysis", "summarization", "summarization_config",
-    "custom_vocabulary", "custom_vocabulary_config", "custom_spelling", "custom_spelling_config",
-    "callback", "callback_config", "callback_url", "translation", "translation_config",
-    "subtitles", "subtitles_config", "audio_to_llm", "audio_to_llm_config", "pii_redaction",
-    "pii_redaction_config", "sentences", "punctuation_enhanced", "custom_metadata",
-}  # fmt: skip
+    "audio_url",
+    "language_config",
+    "diarization",
+    "diarization_config",
+    "named_entity_recognition",
+    "sentiment_analysis",
+    "summarization",
+    "summarization_config",
+    "custom_vocabulary",
+    "custom_vocabulary_config",
+    "custom_spelling",
+    "custom_spelling_config",
+    "callback",
+    "callback_config",
+    "callback_url",
+    "translation",
+    "translation_config",
+    "subtitles",
+    "subtitles_config",
+    "audio_to_llm",
+    "audio_to_llm_config",
+    "pii_redaction",
+    "pii_redaction_config",
+    "sentences",
+    "punctuation_enhanced",
+    "custom_metadata",
+}
 
 # (speaker index, text) of a short discovery call; the rep speaks first.
 DEFAULT_SCRIPT: tuple[tuple[int, str], ...] = (
@@ -148,9 +168,13 @@ class FakeGladia:
             b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + request.content
         )
         part = next(
-            (p for p in message.iter_parts() if p.get_param("name", header="content-disposition") == "audio"),
+            (
+                p
+                for p in message.iter_parts()
+                if p.get_param("name", header="content-disposition") == "audio"
+            ),
             None,
-        )  # fmt: skip
+        )
         if part is None:
             return _error(400, "/v2/upload", "Bad Request", ["audio should not be empty"])
         data = part.get_payload(decode=True)
@@ -265,20 +289,42 @@ class FakeGladia:
         first = utterances[0]
         addons = {
             "named_entity_recognition": [
-                {"entity_type": "NAME", "text": "Dana", "start": first["start"], "end": first["end"]},
-                {"entity_type": "ORGANIZATION", "text": "Acme Analytics", "start": first["start"], "end": first["end"]},
+                {
+                    "entity_type": "NAME",
+                    "text": "Dana",
+                    "start": first["start"],
+                    "end": first["end"],
+                },
+                {
+                    "entity_type": "ORGANIZATION",
+                    "text": "Acme Analytics",
+                    "start": first["start"],
+                    "end": first["end"],
+                },
             ],
             "sentiment_analysis": self._sentiments(utterances),
             "summarization": "The prospect has a budget for this quarter and signs off on it.",
-        }  # fmt: skip
+        }
         for name, results in addons.items():
             if not params.get(name):
                 continue
             if name in self.addon_failures:
                 error = {"status_code": 500, "exception": "InternalError", "message": "unavailable"}
-                result[name] = {"success": False, "is_empty": True, "exec_time": 0.1, "error": error, "results": None}  # fmt: skip
+                result[name] = {
+                    "success": False,
+                    "is_empty": True,
+                    "exec_time": 0.1,
+                    "error": error,
+                    "results": None,
+                }
             else:
-                result[name] = {"success": True, "is_empty": False, "exec_time": 0.4, "error": None, "results": results}  # fmt: skip
+                result[name] = {
+                    "success": True,
+                    "is_empty": False,
+                    "exec_time": 0.4,
+                    "error": None,
+                    "results": results,
+                }
         return result
 
     def _sentiments(self, utterances: list[dict[str, Any]]) -> Any:

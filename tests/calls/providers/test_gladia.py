@@ -246,13 +246,28 @@ def test_too_long_or_too_large_recordings_are_refused_before_upload(provider, fa
 @pytest.mark.parametrize(
     "body",
     [
-        {"id": "6c1b6b1e-0b36-4a3a-9d53-0e5f0c1f1c11", "event": "transcription.success", "payload": {}},
+        {
+            "id": "6c1b6b1e-0b36-4a3a-9d53-0e5f0c1f1c11",
+            "event": "transcription.success",
+            "payload": {},
+        },
         {"id": "6c1b6b1e-0b36-4a3a-9d53-0e5f0c1f1c11", "event": "success", "payload": {}},
-        {"id": "6c1b6b1e-0b36-4a3a-9d53-0e5f0c1f1c11", "event": "transcription.error", "error": {"code": 500, "message": "x"}},
-        {"id": "6c1b6b1e-0b36-4a3a-9d53-0e5f0c1f1c11", "event": "error", "error": {"code": 500, "message": "x"}},
-        {"event": "transcription.success", "payload": {"id": "6c1b6b1e-0b36-4a3a-9d53-0e5f0c1f1c11"}},
+        {
+            "id": "6c1b6b1e-0b36-4a3a-9d53-0e5f0c1f1c11",
+            "event": "transcription.error",
+            "error": {"code": 500, "message": "x"},
+        },
+        {
+            "id": "6c1b6b1e-0b36-4a3a-9d53-0e5f0c1f1c11",
+            "event": "error",
+            "error": {"code": 500, "message": "x"},
+        },
+        {
+            "event": "transcription.success",
+            "payload": {"id": "6c1b6b1e-0b36-4a3a-9d53-0e5f0c1f1c11"},
+        },
     ],
-)  # fmt: skip
+)
 def test_callback_names_its_job_in_every_event_spelling(provider, body):
     assert provider.parse_callback(json.dumps(body).encode(), {}) == (
         "6c1b6b1e-0b36-4a3a-9d53-0e5f0c1f1c11"
