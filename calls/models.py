@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -240,3 +241,9 @@ class VocabularyTerm(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+    def clean(self) -> None:
+        if not isinstance(self.pronunciations, list) or not all(
+            isinstance(p, str) and p.strip() for p in self.pronunciations
+        ):
+            raise ValidationError({"pronunciations": 'A list of words, e.g. ["lead scoring"].'})

@@ -30,7 +30,7 @@ def transcription_run(*, call_id: int) -> None:
         return
     try:
         provider = get_transcription_provider()
-        if getattr(provider, "max_concurrent_jobs", None):
+        if getattr(provider, "max_concurrent_jobs", None) is not None:
             # A remote provider: queue a job for a provider slot; no worker waits on it.
             transcription_job_enqueue(call=call, provider=provider)
             return

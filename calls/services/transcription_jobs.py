@@ -54,18 +54,21 @@ def transcription_jobs_dispatch(*, provider: TranscriptionProvider) -> list[int]
     claimed: list[int] = []
     while True:
         with transaction.atomic():
+            # Every dispatcher locks the queue's head, so they take turns and FIFO holds. One
+            # that waited may find no row (PostgreSQL re-checks a locked row after the wait and
+            # LIMIT does not look further); it stops, and the one ahead keeps filling slots.
+            job = (
+                TranscriptionJob.objects.select_for_update()
+                .filter(provider=provider.name, state=State.QUEUED)
+                .order_by("call_id", "id")
+                .first()
+            )
             used = set(
                 TranscriptionJob.objects.filter(
                     provider=provider.name, slot__isnull=False
                 ).values_list("slot", flat=True)
             )
             free = [s for s in range(capacity) if s not in used]
-            job = (
-                TranscriptionJob.objects.select_for_update(skip_locked=True)
-                .filter(provider=provider.name, state=State.QUEUED)
-                .order_by("call_id", "id")
-                .first()
-            )
             if not free or job is None:
                 return claimed
             try:
