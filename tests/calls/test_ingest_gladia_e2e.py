@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -56,3 +57,32 @@ def test_ingest_wait_transcribes_through_the_server_at_gladia_api_url(tmp_path: 
     [job_id] = fake.jobs
     assert ("GET", f"/v2/pre-recorded/{job_id}") in paths
     assert fake.jobs[job_id]["request_params"]["custom_metadata"] == {"call_id": line["call_id"]}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_ingest_wait_finishes_on_gladias_callback_to_the_live_server(
+    live_server, settings, tmp_path: Path
+) -> None:
+    from django.core.management import call_command
+
+    from calls.models import Call, TranscriptionJob
+
+    fake = FakeGladia(api_key="e2e-key", auto_complete=True)
+    audio = tmp_path / "call.wav"
+    audio.write_bytes(make_wav(5.0))
+    with serve_gladia(fake, deliver_callbacks=True) as url:
+        settings.TRANSCRIPTION_PROVIDER = "gladia"
+        settings.GLADIA_API_URL, settings.GLADIA_API_KEY = url, "e2e-key"
+        settings.SITE_URL = live_server.url
+        call_command("ingest", str(audio), "--wait", "--wait-timeout", "60", stdout=io.StringIO())
+
+    job = TranscriptionJob.objects.get()
+    assert job.state == TranscriptionJob.State.DONE and job.callbacks_received == 1
+    # Finished by the callback: the waiting command found nothing left to poll.
+    assert [r.url.path for r in fake.requests if r.method == "GET"] == [
+        f"/v2/pre-recorded/{job.provider_job_id}"
+    ]
+    call = Call.objects.get()
+    assert call.transcript.provider == "gladia"
+    assert call.stage == Call.Stage.ROUTED

@@ -251,11 +251,14 @@ def test_add_on_failure_is_recorded_on_the_job_and_the_call_still_transcribes(gl
     assert Call.objects.get(pk=call.pk).transcript.entities == []
 
 
-def test_job_ending_in_error_fails_the_call_with_its_error_code(gladia, run, client):
+@pytest.mark.parametrize("event_style", ["reference", "help-centre"])
+def test_job_ending_in_error_fails_the_call_with_its_error_code(gladia, run, client, event_style):
+    gladia.event_style = event_style
     call = ingest(run)
     job = call.transcription_jobs.get()
     gladia.fail(job.provider_job_id, error_code=500)
-    deliver(run, client, gladia)
+    assert gladia.outbox[0][2]["event"] in {"transcription.error", "error"}
+    assert deliver(run, client, gladia) == [(200, [])]
 
     call.refresh_from_db()
     job.refresh_from_db()
