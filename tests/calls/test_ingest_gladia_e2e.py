@@ -60,7 +60,7 @@ def test_ingest_wait_transcribes_through_the_server_at_gladia_api_url(tmp_path: 
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ingest_wait_finishes_on_gladias_callback_to_the_live_server(
     live_server, settings, tmp_path: Path
 ) -> None:

@@ -16,7 +16,10 @@ from calls.services.transcription_jobs import transcription_jobs_dispatch
 from tests.conftest import make_wav
 from tests.fakes.gladia import FakeGladia, serve_gladia
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.postgres,
+]
 State = TranscriptionJob.State
 
 
