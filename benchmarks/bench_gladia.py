@@ -24,7 +24,15 @@ import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import time_machine
+
+    from tests.fakes.gladia import FakeGladia
 
 N_CALLS = int(os.environ.get("BENCH_GLADIA_CALLS", "1000"))
 JOB_SECONDS = 30.0
@@ -97,7 +105,14 @@ def _child(workers: int, cap: int, gladia_concurrency: int) -> None:
             _simulate(fake, clock, t0, workers, gladia_concurrency, make_wav)
 
 
-def _simulate(fake, clock, t0, n_workers, gladia_concurrency, make_wav) -> None:
+def _simulate(
+    fake: FakeGladia,
+    clock: time_machine.Coordinates,
+    t0: datetime,
+    n_workers: int,
+    gladia_concurrency: int,
+    make_wav: Callable[..., bytes],
+) -> None:
     from django.test import Client
     from django.utils.module_loading import import_string
     from django_q.brokers import get_broker
