@@ -162,6 +162,19 @@ def test_duplicate_callback_changes_nothing(gladia, run, client):
     assert Call.objects.get(pk=call.pk).transcript.utterances
 
 
+def test_callback_too_large_to_read_still_triggers_the_fetch_by_its_token(
+    gladia, run, client, settings
+):
+    call = ingest(run)
+    job = call.transcription_jobs.get()
+    gladia.complete(job.provider_job_id)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100  # a long call's full payload can be megabytes
+
+    assert deliver(run, client, gladia) == [(200, ["scoring.tasks.call_score"])]
+    job.refresh_from_db()
+    assert job.state == State.DONE and job.callbacks_received == 1
+
+
 def test_callback_is_refused_when_its_token_is_unknown_or_its_body_is_not_gladias(
     gladia, run, client
 ):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -282,3 +283,16 @@ def test_malformed_callbacks_are_refused(provider, raw):
     with pytest.raises(ProviderError) as caught:
         provider.parse_callback(raw, {})
     assert caught.value.permanent
+
+
+def test_audio_without_a_local_path_is_read_through_the_storage_and_uploaded(provider, fake):
+    wav = make_wav(3.0)
+    ref = RecordingRef(
+        call_id=7, path=None, kind="audio", duration_s=3.0, open_audio=lambda: io.BytesIO(wav)
+    )
+
+    provider.submit(ref)
+
+    upload = fake.requests[0]
+    assert upload.url.path == "/v2/upload" and b'filename="call-7"' in upload.content
+    assert next(iter(fake.files.values()))["bytes"] == wav
