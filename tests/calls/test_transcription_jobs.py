@@ -240,6 +240,22 @@ def test_lost_callback_is_recovered_by_the_poll_with_backoff(gladia, run, settin
     assert Call.objects.get(pk=call.pk).stage == Call.Stage.TRANSCRIBED
 
 
+def test_job_still_unfinished_after_the_deadline_fails_the_call_for_a_later_retry(
+    gladia, run, settings
+):
+    call = ingest(run)
+    job = call.transcription_jobs.get()
+    late = job.submitted_at + timedelta(seconds=settings.TRANSCRIPTION_JOB_DEADLINE_SECONDS + 1)
+    with time_machine.travel(late):
+        run(transcription_poll)
+
+    call.refresh_from_db()
+    job.refresh_from_db()
+    assert job.state == State.FAILED and job.slot is None
+    assert call.stage == Call.Stage.FAILED and "did not finish within" in call.error
+    assert call.next_retry_at is not None
+
+
 def test_sweeper_leaves_a_call_alone_while_its_provider_job_runs(gladia, run, settings):
     call = ingest(run)
     later = timezone.now() + timedelta(seconds=settings.PIPELINE_STAGE_TIMEOUT_SECONDS + 60)
