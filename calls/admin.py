@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from calls.forms import CallUploadForm, RepVoiceSampleForm
-from calls.models import Call, Recording, RepVoiceSample, SpeakerRole
+from calls.models import (
+    Call,
+    Recording,
+    RepVoiceSample,
+    SpeakerRole,
+    TranscriptionJob,
+    VocabularyTerm,
+)
 from calls.selectors import call_list_visible_to
 from calls.services.ingest import CallMetadata, call_ingest_file
 from calls.services.pipeline import call_rerun_from_failed_stage
@@ -42,6 +49,28 @@ class SpeakerRoleInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ["speaker_key", "role", "source", "confidence"]
+
+
+class TranscriptionJobInline(admin.TabularInline):
+    model = TranscriptionJob
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "provider",
+        "state",
+        "provider_job_id",
+        "submitted_at",
+        "finished_at",
+        "poll_attempts",
+        "callbacks_received",
+        "billing_seconds",
+        "cost",
+        "error",
+        "warnings",
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 def _current_scores() -> Prefetch:
@@ -78,7 +107,7 @@ class CallAdmin(admin.ModelAdmin):
     list_per_page = 50
     date_hierarchy = "created_at"
     actions = ["rerun_failed"]
-    inlines = [RecordingInline, SpeakerRoleInline]
+    inlines = [RecordingInline, SpeakerRoleInline, TranscriptionJobInline]
     readonly_fields = [
         "stage",
         "stage_changed_at",
@@ -288,3 +317,36 @@ def _seconds(value: float | None) -> str:
         return ""
     minutes, seconds = divmod(int(value), 60)
     return f"{minutes}:{seconds:02d}"
+
+
+@admin.register(TranscriptionJob)
+class TranscriptionJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "call",
+        "provider",
+        "state",
+        "slot",
+        "submitted_at",
+        "finished_at",
+        "cost",
+    ]
+    list_filter = ["provider", "state"]
+    search_fields = ["provider_job_id", "call__id"]
+    list_select_related = ["call"]
+    raw_id_fields = ["call"]
+    exclude = ["callback_token"]  # a secret: whoever holds it can trigger a re-fetch
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in TranscriptionJob._meta.fields if f.name != "callback_token"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(VocabularyTerm)
+class VocabularyTermAdmin(admin.ModelAdmin):
+    list_display = ["value", "kind", "intensity", "language", "active"]
+    list_filter = ["kind", "active", "language"]
+    list_editable = ["active"]
+    search_fields = ["value"]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -176,3 +178,90 @@ class RepVoiceSample(models.Model):
 
     def __str__(self) -> str:
         return f"Voice sample of {self.rep}"
+
+
+class TranscriptionJob(models.Model):
+    """One attempt at transcribing a call with a remote provider: its slot, token and outcome."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "waiting for a free provider slot"
+        SUBMITTING = "submitting"
+        RUNNING = "running", "running at the provider"
+        DONE = "done"
+        FAILED = "failed"
+
+    ACTIVE_STATES = (State.QUEUED, State.SUBMITTING, State.RUNNING)
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="transcription_jobs")
+    provider = models.CharField(max_length=32)
+    state = models.CharField(max_length=16, choices=State, default=State.QUEUED, db_index=True)
+    # One of the provider's max_concurrent_jobs slots, held while submitting or running. The
+    # unique constraint is what keeps concurrent dispatchers from over-filling the provider.
+    slot = models.PositiveSmallIntegerField(null=True, blank=True)
+    provider_job_id = models.CharField(max_length=200, blank=True, db_index=True)
+    callback_token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    poll_attempts = models.PositiveIntegerField(default=0)
+    callbacks_received = models.PositiveIntegerField(default=0)
+    last_callback_at = models.DateTimeField(null=True, blank=True)
+    billing_seconds = models.FloatField(null=True, blank=True)
+    cost = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    error = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "slot"], name="transcription_job_slot"),
+            models.UniqueConstraint(
+                fields=["call"],
+                condition=Q(state__in=["queued", "submitting", "running"]),
+                name="transcription_job_one_active_per_call",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "state", "call"], name="transcription_job_fifo")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} job {self.provider_job_id or '-'} for call {self.call_id}"
+
+
+class VocabularyTerm(models.Model):
+    """A product, competitor or company name the transcription provider should expect."""
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product"
+        COMPETITOR = "competitor"
+        COMPANY = "company"
+        OTHER = "other"
+
+    value = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.PRODUCT)
+    intensity = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="0–1; blank uses the default (GLADIA_VOCABULARY_INTENSITY).",
+    )
+    pronunciations = models.JSONField(
+        default=list, blank=True, help_text='How it may sound, e.g. ["lead scoring", "leed"].'
+    )
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1; blank: any.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["value"]
+
+    def __str__(self) -> str:
+        return self.value
+
+    def clean(self) -> None:
+        if not isinstance(self.pronunciations, list) or not all(
+            isinstance(p, str) and p.strip() for p in self.pronunciations
+        ):
+            raise ValidationError({"pronunciations": 'A list of words, e.g. ["lead scoring"].'})

@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-from calls.models import Call
+from calls.models import Call, VocabularyTerm
+from calls.providers.base import VocabularyItem
 from leadscoring.models import Team
 from leadscoring.roles import MANAGER, is_admin, user_has_role
 from scoring.models import LeadScore
@@ -47,3 +48,16 @@ def call_summary(call: Call) -> dict[str, Any]:
         "routing": score.routing if score else None,
         "error": call.rejected_reason or call.error or None,
     }
+
+
+def vocabulary_items() -> tuple[VocabularyItem, ...]:
+    """The active words and names admins want transcription providers to expect."""
+    return tuple(
+        VocabularyItem(
+            value=t.value,
+            intensity=t.intensity,
+            pronunciations=tuple(str(p) for p in t.pronunciations or ()),
+            language=t.language,
+        )
+        for t in VocabularyTerm.objects.filter(active=True)
+    )

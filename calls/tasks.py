@@ -13,3 +13,21 @@ def pipeline_sweep() -> int:
     from calls.services.pipeline import pipeline_sweep as sweep
 
     return sweep()
+
+
+def transcription_job_submit(job_id: int) -> None:
+    from calls.services.transcription_jobs import transcription_job_submit as submit
+
+    submit(job_id=job_id)
+
+
+def transcription_job_fetch(job_id: int) -> None:
+    from calls.services.transcription_jobs import transcription_job_fetch as fetch
+
+    fetch(job_id=job_id)
+
+
+def transcription_poll() -> int:
+    from calls.services.transcription_jobs import transcription_poll as poll
+
+    return poll()

@@ -5,10 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import IO, Protocol, runtime_checkable
 
 from calls.transcript import Transcript
+
+
+@dataclass(frozen=True, slots=True)
+class VocabularyItem:
+    """A word or name the provider should expect (product, competitor, company)."""
+
+    value: str
+    intensity: float | None = None
+    pronunciations: tuple[str, ...] = ()
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +40,18 @@ class RecordingRef:
     # voice sample of the call's rep, which names the rep's cluster.
     speakers: int = 0
     rep_voice_sample: Path | None = None
+    vocabulary_items: tuple[VocabularyItem, ...] = ()
+    size_bytes: int = 0
+    # A remote copy the provider may fetch itself, unless it needs our credentials to read.
+    url_needs_auth: bool = False
+    # Opens the stored bytes when there is no local path (object storage).
+    open_audio: Callable[[], IO[bytes]] | None = None
+    # Where a remote provider reports back; carries the job's secret token.
+    callback_url: str = ""
 
 
 class JobState:
-    PENDING = "pending"
+    PENDING = "pending"  # submitted; the provider reports back by callback or is polled
     DONE = "done"
     ERROR = "error"
 
@@ -47,6 +66,10 @@ class JobStatus:
     error: str = ""
     progress: float | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    billing_seconds: float | None = None
+    cost: Decimal | None = None
+    # Optional parts (add-ons) that failed while the transcript itself succeeded.
+    warnings: tuple[str, ...] = ()
 
 
 class ProviderError(Exception):
@@ -63,6 +86,9 @@ ProgressCallback = Callable[[float], None]
 
 @runtime_checkable
 class TranscriptionProvider(Protocol):
+    """A provider finishing in ``submit`` is run inline. A remote one also sets an int attribute
+    ``max_concurrent_jobs``: its jobs then wait for a slot and finish on callback or poll."""
+
     name: str
 
     def submit(

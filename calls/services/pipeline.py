@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from calls.models import Call
+from calls.models import Call, TranscriptionJob
 from leadscoring.audit import audit_record
 from leadscoring.queue import enqueue_on_commit
 
@@ -104,9 +104,12 @@ def pipeline_sweep() -> int:
     for call in Call.objects.filter(stage=Stage.FAILED, next_retry_at__lte=now).only("id"):
         requeued += call_rerun_from_failed_stage(call=call)
     stale = now - timedelta(seconds=settings.PIPELINE_STAGE_TIMEOUT_SECONDS)
-    stuck = Call.objects.filter(
-        stage__in=[*INPUT_STAGE, *STAGE_TASKS], stage_changed_at__lt=stale
-    ).only("id", "stage")
+    # A call waiting on a remote transcription job is not stuck: the job has its own poll.
+    stuck = (
+        Call.objects.filter(stage__in=[*INPUT_STAGE, *STAGE_TASKS], stage_changed_at__lt=stale)
+        .exclude(transcription_jobs__state__in=TranscriptionJob.ACTIVE_STATES)
+        .only("id", "stage")
+    )
     for call in stuck:
         resume = INPUT_STAGE.get(call.stage, call.stage)
         with transaction.atomic():

@@ -13,8 +13,10 @@ from calls.models import Call, Recording, RepVoiceSample
 from calls.models import Transcript as TranscriptRow
 from calls.providers import get_transcription_provider
 from calls.providers.base import JobState, JobStatus, ProviderError, RecordingRef
+from calls.selectors import vocabulary_items
 from calls.services.pipeline import call_fail, stage_advance, stage_claim
 from calls.services.speakers import speaker_roles_assign
+from calls.services.transcription_jobs import transcription_job_enqueue
 from calls.transcript import Transcript
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,10 @@ def transcription_run(*, call_id: int) -> None:
     try:
         ref = recording_ref(call)
         provider = get_transcription_provider(_provider_for(ref))
+        if getattr(provider, "max_concurrent_jobs", None) is not None:
+            # A remote provider: queue a job for a provider slot; no worker waits on it.
+            transcription_job_enqueue(call=call, provider=provider)
+            return
         status = provider.submit(ref, on_progress=_progress_saver(call.id))
     except ProviderError as exc:
         call_fail(
@@ -59,9 +65,13 @@ def _provider_for(ref: RecordingRef) -> str | None:
     return "fake" if ref.kind == Recording.Kind.TRANSCRIPT_JSON else None
 
 
-def recording_ref(call: Call) -> RecordingRef:
+def recording_ref(call: Call, *, callback_url: str = "") -> RecordingRef:
     recording: Recording = call.recording
-    path = Path(recording.file.path) if recording.file else None
+    try:
+        path = Path(recording.file.path) if recording.file else None
+    except NotImplementedError:  # object storage: the provider reads through the storage
+        path = None
+    vocabulary = vocabulary_items()
     return RecordingRef(
         call_id=call.id,
         path=path,
@@ -72,6 +82,11 @@ def recording_ref(call: Call) -> RecordingRef:
         channel_roles=tuple(call.channel_roles or settings.DEFAULT_CHANNEL_ROLES),
         language=call.language,
         rep_voice_sample=_rep_voice_sample(call),
+        vocabulary=tuple(v.value for v in vocabulary),
+        vocabulary_items=vocabulary,
+        size_bytes=recording.size_bytes,
+        open_audio=recording.file.open if recording.file and path is None else None,
+        callback_url=callback_url,
     )
 
 

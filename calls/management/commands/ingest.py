@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from calls.models import Call
 from calls.selectors import call_summary
 from calls.services.ingest import CallMetadata, call_ingest_path
+from calls.services.transcription_jobs import transcription_job_check
 from leadscoring.queue import run_inline
 
 # Stages a call can rest in for a while without anything left to do here.
@@ -86,10 +87,18 @@ def _roles(value: str) -> tuple[str, ...]:
 
 
 def _wait_until_settled(call: Call, timeout: float) -> None:
-    """Inline stages are done already; a remote provider finishes on its callback or poll."""
+    """Inline stages are done already; a remote provider finishes on its callback or poll.
+
+    Here the command polls the job itself (the callback URL may be unreachable from the
+    provider, e.g. a laptop), and runs what follows inline.
+    """
     deadline = time.monotonic() + timeout
+    delay = 1.0
     while time.monotonic() < deadline:
         call.refresh_from_db(fields=["stage"])
         if call.stage in _SETTLED:
             return
-        time.sleep(1.0)
+        time.sleep(delay)
+        with run_inline():
+            transcription_job_check(call_id=call.id)
+        delay = min(delay * 1.5, 10.0)
