@@ -18,6 +18,9 @@ class Call(models.Model):
         SYNCED = "synced"
         FAILED = "failed"
         REJECTED = "rejected"
+        # A recording to download (URL ingestion, Twilio) before the call can be received.
+        AWAITING_FETCH = "awaiting_fetch"
+        FETCHING = "fetching"
 
     class Source(models.TextChoices):
         UPLOAD = "upload"
@@ -158,3 +161,24 @@ class SpeakerRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker_key} → {self.role}"
+
+
+class RecordingFetch(models.Model):
+    """Where a call's recording is downloaded from (a URL given to the API, or Twilio)."""
+
+    class Kind(models.TextChoices):
+        URL = "url"
+        TWILIO = "twilio"
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="fetch")
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.URL)
+    url = models.URLField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True, help_text="After redirects.")
+    params = models.JSONField(
+        default=dict, blank=True, help_text="The request that asked for it (e.g. Twilio's callback)."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.kind} fetch for call {self.call_id}"

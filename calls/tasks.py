@@ -13,3 +13,9 @@ def pipeline_sweep() -> int:
     from calls.services.pipeline import pipeline_sweep as sweep
 
     return sweep()
+
+
+def call_fetch(call_id: int) -> None:
+    from calls.services.fetch import call_fetch_run
+
+    call_fetch_run(call_id=call_id)

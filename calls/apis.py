@@ -1,0 +1,241 @@
+"""The calls REST API: send a recording (file or URL), read calls, list them, score again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from calls.models import Call, SpeakerRole
+from calls.selectors import call_get_detailed, call_list_filtered, user_can_assign_rep
+from calls.serializers import CallDetailSerializer, CallListItemSerializer
+from calls.services.fetch import call_fetch_request
+from calls.services.ingest import CallMetadata, IngestOutcome, call_ingest_file
+from calls.services.twilio import (
+    TwilioRefused,
+    twilio_public_url,
+    twilio_recording_accept,
+    twilio_signature_valid,
+)
+from leadscoring.api.exception_handler import ErrorSerializer
+from leadscoring.api.pagination import CallCursorPagination
+from leadscoring.api.permissions import IsManagerOrAdmin
+from leadscoring.exceptions import ApplicationError
+from leadscoring.roles import is_admin
+from scoring.models import LeadScore
+from scoring.services.rescore import call_rescore
+
+_ROLES = [c.value for c in SpeakerRole.Role if c != SpeakerRole.Role.UNKNOWN] + ["unknown"]
+_SOURCES = [Call.Source.API, Call.Source.URL, Call.Source.TWILIO, Call.Source.FOLDER]
+_ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
+    401: OpenApiResponse(ErrorSerializer, description="No or a bad token."),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed."),
+}
+
+
+class RecordingRejected(ApplicationError):
+    http_status = 422
+
+
+class DuplicateHidden(ApplicationError):
+    http_status = 409
+
+    def __init__(self) -> None:
+        super().__init__("this recording was received before", code="duplicate")
+
+
+class CallCreateApi(APIView):
+    """Send a call: a recording file (multipart) or a URL the recording is downloaded from."""
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(required=False, help_text="The recording (or call JSON).")
+        url = serializers.URLField(
+            required=False, max_length=2000, help_text="http(s) URL to download it from."
+        )
+        external_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        rep = serializers.CharField(
+            required=False, allow_blank=True, max_length=150, help_text="Owner rep's username."
+        )
+        contact_email = serializers.EmailField(required=False, allow_blank=True)
+        contact_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        channel_roles = serializers.ListField(
+            child=serializers.ChoiceField(choices=_ROLES),
+            required=False,
+            max_length=2,
+            help_text="For stereo audio, the role of each channel, e.g. [rep, prospect].",
+        )
+        source = serializers.ChoiceField(choices=_SOURCES, required=False)
+        language = serializers.CharField(required=False, allow_blank=True, max_length=16)
+
+        def validate_channel_roles(self, value: list[str]) -> list[str]:
+            if value and len(value) != 2:
+                raise serializers.ValidationError("give a role for each of the two channels")
+            return value
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if bool(attrs.get("file")) == bool(attrs.get("url")):
+                raise serializers.ValidationError("send either a file or a url (exactly one)")
+            return attrs
+
+    @extend_schema(
+        operation_id="calls_create",
+        request={
+            "multipart/form-data": InputSerializer,
+            "application/json": InputSerializer,
+        },
+        responses={
+            201: CallDetailSerializer,
+            202: OpenApiResponse(CallDetailSerializer, description="Queued for download."),
+            200: OpenApiResponse(CallDetailSerializer, description="Already received."),
+            409: OpenApiResponse(ErrorSerializer, description="A duplicate of another's call."),
+            422: OpenApiResponse(ErrorSerializer, description="Rejected; kept with the reason."),
+            **_ERRORS,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attrs = data.validated_data
+        meta = CallMetadata(
+            owner_rep=self._owner(request, attrs.get("rep", "")),
+            contact_email=attrs.get("contact_email", ""),
+            contact_name=attrs.get("contact_name", ""),
+            external_id=attrs.get("external_id", ""),
+            source=attrs.get("source") or (Call.Source.URL if attrs.get("url") else Call.Source.API),
+            channel_roles=tuple(attrs.get("channel_roles") or ()),
+            language=attrs.get("language", ""),
+        )
+        if attrs.get("url"):
+            outcome = call_fetch_request(url=attrs["url"], meta=meta)
+            created = status.HTTP_202_ACCEPTED
+        else:
+            upload = attrs["file"]
+            outcome = call_ingest_file(stream=upload, original_name=upload.name, meta=meta)
+            created = status.HTTP_201_CREATED
+        return self._respond(request, outcome, created)
+
+    def _owner(self, request: Request, username: str) -> Any:
+        if not username:
+            # Admins' tokens are integrations: their calls belong to no rep until assigned.
+            return None if is_admin(request.user) else request.user
+        rep = get_user_model().objects.filter(username=username, is_active=True).first()
+        if rep is None:
+            raise serializers.ValidationError({"rep": [f"no active user named {username!r}"]})
+        if not user_can_assign_rep(user=request.user, rep=rep):
+            raise PermissionDenied(f"you may not create calls for {username!r}")
+        return rep
+
+    def _respond(self, request: Request, outcome: IngestOutcome, created: int) -> Response:
+        call = call_get_detailed(user=request.user, call_id=outcome.call.id)
+        if call is None:
+            # A duplicate of a call this user may not see: say so without revealing it.
+            raise DuplicateHidden()
+        if outcome.duplicate:
+            return Response(CallDetailSerializer(call).data, status=status.HTTP_200_OK)
+        if call.stage == Call.Stage.REJECTED:
+            raise RecordingRejected(
+                call.rejected_reason, code="recording_rejected", extra={"call_id": call.id}
+            )
+        return Response(CallDetailSerializer(call).data, status=created)
+
+
+class CallDetailApi(APIView):
+    """One call: stage, transcript, current score with evidence, final tier, CRM sync status."""
+
+    @extend_schema(
+        operation_id="calls_retrieve",
+        responses={
+            200: CallDetailSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No such call visible to you."),
+            **_ERRORS,
+        },
+    )
+    def get(self, request: Request, call_id: int) -> Response:
+        call = call_get_detailed(user=request.user, call_id=call_id)
+        if call is None:
+            raise NotFound("no such call")
+        return Response(CallDetailSerializer(call).data)
+
+
+class CallListApi(APIView):
+    """The calls you may see, newest first, a page at a time (follow ``next``)."""
+
+    class FilterSerializer(serializers.Serializer):
+        stage = serializers.ChoiceField(choices=Call.Stage.choices, required=False)
+        source = serializers.ChoiceField(choices=Call.Source.choices, required=False)
+        score = serializers.ChoiceField(choices=LeadScore.Tier.choices, required=False)
+        final_tier = serializers.ChoiceField(choices=LeadScore.Tier.choices, required=False)
+        rep = serializers.CharField(required=False, max_length=150)
+        external_id = serializers.CharField(required=False, max_length=200)
+        contact_email = serializers.CharField(required=False, max_length=254)
+        created_after = serializers.DateTimeField(required=False)
+        created_before = serializers.DateTimeField(required=False)
+
+    @extend_schema(
+        operation_id="calls_list",
+        parameters=[FilterSerializer],
+        responses={200: CallListItemSerializer(many=True), **_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        calls = call_list_filtered(user=request.user, filters=filters.validated_data)
+        paginator = CallCursorPagination()
+        page = paginator.paginate_queryset(calls, request, view=self)
+        return paginator.get_paginated_response(CallListItemSerializer(page, many=True).data)
+
+
+class CallRescoreApi(APIView):
+    """Score the call again with the active prompt version; the old score is kept."""
+
+    permission_classes = [IsManagerOrAdmin]
+
+    @extend_schema(
+        operation_id="calls_rescore",
+        request=None,
+        responses={
+            202: CallDetailSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No such call visible to you."),
+            409: OpenApiResponse(ErrorSerializer, description="Not transcribed, or busy."),
+            **_ERRORS,
+        },
+    )
+    def post(self, request: Request, call_id: int) -> Response:
+        call = call_get_detailed(user=request.user, call_id=call_id)
+        if call is None:
+            raise NotFound("no such call")
+        call_rescore(call=call, actor=request.user)
+        call = call_get_detailed(user=request.user, call_id=call_id)
+        return Response(CallDetailSerializer(call).data, status=status.HTTP_202_ACCEPTED)
+
+
+class TwilioRecordingStatusApi(APIView):
+    """Twilio's recordingStatusCallback: signed by Twilio, not by an API token."""
+
+    authentication_classes: list[type] = []
+    permission_classes: list[type] = []
+    parser_classes = [FormParser]
+
+    @extend_schema(exclude=True)
+    def post(self, request: Request) -> Response:
+        url = twilio_public_url(
+            full_path=request.get_full_path(), absolute_uri=request.build_absolute_uri()
+        )
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not twilio_signature_valid(url=url, params=request.data, signature=signature):
+            raise TwilioRefused("the X-Twilio-Signature is missing or wrong", code="bad_signature")
+        outcome = twilio_recording_accept(
+            params=request.data, rep_username=request.query_params.get("rep", "")
+        )
+        if outcome is None:
+            return Response({"status": "ignored"})
+        state = "duplicate" if outcome.duplicate else "accepted"
+        return Response({"status": state, "call_id": outcome.call.id})
