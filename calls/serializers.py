@@ -22,7 +22,7 @@ class RecordingSerializer(serializers.ModelSerializer):
 class UtteranceSerializer(serializers.Serializer):
     start_s = serializers.FloatField()
     end_s = serializers.FloatField()
-    speaker_key = serializers.CharField()
+    speaker_key = serializers.CharField(allow_null=True)
     channel = serializers.IntegerField(allow_null=True, required=False)
     text = serializers.CharField(allow_blank=True)
     confidence = serializers.FloatField(allow_null=True, required=False)

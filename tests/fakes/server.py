@@ -62,7 +62,7 @@ def serve(handler: Handler) -> Iterator[str]:
     """Serve ``handler`` on an ephemeral port; yields the base URL ``http://127.0.0.1:PORT``."""
     handler_class = type("Bound", (_RequestHandler,), {"handler": staticmethod(handler)})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
