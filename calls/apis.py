@@ -109,7 +109,8 @@ class CallCreateApi(APIView):
             contact_email=attrs.get("contact_email", ""),
             contact_name=attrs.get("contact_name", ""),
             external_id=attrs.get("external_id", ""),
-            source=attrs.get("source") or (Call.Source.URL if attrs.get("url") else Call.Source.API),
+            source=attrs.get("source")
+            or (Call.Source.URL if attrs.get("url") else Call.Source.API),
             channel_roles=tuple(attrs.get("channel_roles") or ()),
             language=attrs.get("language", ""),
         )

@@ -177,7 +177,9 @@ class RecordingFetch(models.Model):
     fetched_at = models.DateTimeField(null=True, blank=True)
     final_url = models.URLField(max_length=2000, blank=True, help_text="After redirects.")
     params = models.JSONField(
-        default=dict, blank=True, help_text="The request that asked for it (e.g. Twilio's callback)."
+        default=dict,
+        blank=True,
+        help_text="The request that asked for it (e.g. Twilio's callback).",
     )
 
     def __str__(self) -> str:

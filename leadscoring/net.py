@@ -45,7 +45,7 @@ class OutboundTooLarge(ApplicationError):
 
 
 class OutboundFailed(ApplicationError):
-    """The remote end failed (connection, timeout, HTTP error); ``permanent`` says if retrying may help."""
+    """The remote end failed (connection, timeout, HTTP status); may be retried unless permanent."""
 
     def __init__(self, message: str, *, permanent: bool, status: int | None = None) -> None:
         super().__init__(message, code="fetch_failed")
@@ -217,7 +217,9 @@ def guarded_stream(
             except httpx.TimeoutException as exc:
                 raise OutboundFailed(f"{current.host} timed out", permanent=False) from exc
             except httpx.HTTPError as exc:
-                raise OutboundFailed(f"could not reach {current.host}: {exc}", permanent=False) from exc
+                raise OutboundFailed(
+                    f"could not reach {current.host}: {exc}", permanent=False
+                ) from exc
             if follow and response.status_code in _REDIRECTS and "location" in response.headers:
                 location = response.headers["location"]
                 response.close()

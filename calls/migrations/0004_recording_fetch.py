@@ -5,33 +5,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('calls', '0003_final_tier_decision'),
+        ("calls", "0003_final_tier_decision"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='call',
-            name='failed_stage',
-            field=models.CharField(blank=True, choices=[('received', 'Received'), ('transcribing', 'Transcribing'), ('transcribed', 'Transcribed'), ('scoring', 'Scoring'), ('scored', 'Scored'), ('routed', 'Routed'), ('synced', 'Synced'), ('failed', 'Failed'), ('rejected', 'Rejected'), ('awaiting_fetch', 'Awaiting Fetch'), ('fetching', 'Fetching')], max_length=16),
+            model_name="call",
+            name="failed_stage",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("received", "Received"),
+                    ("transcribing", "Transcribing"),
+                    ("transcribed", "Transcribed"),
+                    ("scoring", "Scoring"),
+                    ("scored", "Scored"),
+                    ("routed", "Routed"),
+                    ("synced", "Synced"),
+                    ("failed", "Failed"),
+                    ("rejected", "Rejected"),
+                    ("awaiting_fetch", "Awaiting Fetch"),
+                    ("fetching", "Fetching"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='call',
-            name='stage',
-            field=models.CharField(choices=[('received', 'Received'), ('transcribing', 'Transcribing'), ('transcribed', 'Transcribed'), ('scoring', 'Scoring'), ('scored', 'Scored'), ('routed', 'Routed'), ('synced', 'Synced'), ('failed', 'Failed'), ('rejected', 'Rejected'), ('awaiting_fetch', 'Awaiting Fetch'), ('fetching', 'Fetching')], db_index=True, default='received', max_length=16),
+            model_name="call",
+            name="stage",
+            field=models.CharField(
+                choices=[
+                    ("received", "Received"),
+                    ("transcribing", "Transcribing"),
+                    ("transcribed", "Transcribed"),
+                    ("scoring", "Scoring"),
+                    ("scored", "Scored"),
+                    ("routed", "Routed"),
+                    ("synced", "Synced"),
+                    ("failed", "Failed"),
+                    ("rejected", "Rejected"),
+                    ("awaiting_fetch", "Awaiting Fetch"),
+                    ("fetching", "Fetching"),
+                ],
+                db_index=True,
+                default="received",
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='RecordingFetch',
+            name="RecordingFetch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('url', 'Url'), ('twilio', 'Twilio')], default='url', max_length=16)),
-                ('url', models.URLField(max_length=2000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('fetched_at', models.DateTimeField(blank=True, null=True)),
-                ('final_url', models.URLField(blank=True, help_text='After redirects.', max_length=2000)),
-                ('params', models.JSONField(blank=True, default=dict, help_text="The request that asked for it (e.g. Twilio's callback).")),
-                ('call', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='fetch', to='calls.call')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("url", "Url"), ("twilio", "Twilio")], default="url", max_length=16
+                    ),
+                ),
+                ("url", models.URLField(max_length=2000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("fetched_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "final_url",
+                    models.URLField(blank=True, help_text="After redirects.", max_length=2000),
+                ),
+                (
+                    "params",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="The request that asked for it (e.g. Twilio's callback).",
+                    ),
+                ),
+                (
+                    "call",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fetch",
+                        to="calls.call",
+                    ),
+                ),
             ],
         ),
     ]

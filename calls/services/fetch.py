@@ -82,7 +82,9 @@ def call_fetch_run(*, call_id: int) -> None:
             return
         except OutboundFailed as exc:
             if exc.permanent:
-                call_reject(call=call, reason=f"the recording could not be downloaded: {exc.message}")
+                call_reject(
+                    call=call, reason=f"the recording could not be downloaded: {exc.message}"
+                )
             else:
                 call_fail(call=call, stage=Stage.FETCHING, error=exc.message)
             return

@@ -83,7 +83,9 @@ def call_ingest_file(
         if duplicate is not None and into is None:
             return IngestOutcome(duplicate, duplicate=True)
         if duplicate is not None:
-            same = _Inspected("audio", {}, f"the recording is the same audio as call {duplicate.id}")
+            same = _Inspected(
+                "audio", {}, f"the recording is the same audio as call {duplicate.id}"
+            )
             return _store(None, original_name, size, None, meta, same, into)
         inspected = _inspect(local, original_name)
         return _store(local, original_name, size, sha256, meta, inspected, into)

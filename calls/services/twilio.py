@@ -72,7 +72,8 @@ def twilio_recording_accept(
     channels = params.get("RecordingChannels", "1")
     # The media URL is built from the signed SIDs and our configured API host, so the account
     # credentials are only ever sent to Twilio.
-    url = f"{settings.TWILIO_API_BASE_URL.rstrip('/')}/2010-04-01/Accounts/{account}/Recordings/{recording}"
+    base = settings.TWILIO_API_BASE_URL.rstrip("/")
+    url = f"{base}/2010-04-01/Accounts/{account}/Recordings/{recording}"
     if channels == "2":
         url += "?RequestedChannels=2"  # keep the legs apart: one speaker per channel
     meta = CallMetadata(

@@ -39,7 +39,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     body: dict[str, Any] = {"code": _CODES.get(code, code)}
     if isinstance(exc, exceptions.ValidationError):
         body["message"] = _first_problem(exc.detail) or "the input is invalid"
-        body["fields"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body["fields"] = (
+            exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        )
     else:
         body["message"] = str(exc.detail)
     response.data = body
@@ -50,7 +52,9 @@ def _first_problem(detail: Any, prefix: str = "") -> str:
     """The first problem, named by its field path, for the human message."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            found = _first_problem(value, f"{prefix}{key}: " if key != "non_field_errors" else prefix)
+            found = _first_problem(
+                value, f"{prefix}{key}: " if key != "non_field_errors" else prefix
+            )
             if found:
                 return found
         return ""

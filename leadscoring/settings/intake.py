@@ -1,4 +1,4 @@
-"""How recordings arrive on their own (URL fetches, Twilio) and what we send out (event webhooks)."""
+"""Recordings arriving on their own (URL fetches, Twilio) and events we send out (webhooks)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from scoring.engines.base import EngineError, EngineRun, PromptSpec, ScoringEngi
 from scoring.models import LeadScore, PromptVersion
 from scoring.result import Validation, validate_score
 from scoring.services.prompt_versions import prompt_spec, prompt_version_active
+from webhooks.services import call_event_publish
 
 logger = logging.getLogger(__name__)
 Stage = Call.Stage
@@ -69,6 +70,7 @@ def call_score_run(*, call_id: int) -> None:
     with transaction.atomic():
         lead_score_record(call=call, scored=scored, version=version)
         stage_advance(call=call, to_stage=Stage.SCORED, error="")
+        call_event_publish(call=call, event="call.scored")
 
 
 def lead_score_record(*, call: Call, scored: ScoredRun, version: PromptVersion | None) -> LeadScore:

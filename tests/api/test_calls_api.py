@@ -270,11 +270,12 @@ def test_the_schema_and_its_docs_are_served_without_a_cdn(client) -> None:
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    assert {"/api/v1/calls/", "/api/v1/calls/{call_id}/", "/api/v1/calls/{call_id}/rescore/"} <= set(
-        paths
-    )
+    assert {
+        "/api/v1/calls/",
+        "/api/v1/calls/{call_id}/",
+        "/api/v1/calls/{call_id}/rescore/",
+    } <= set(paths)
     assert "/api/v1/twilio/recording-status/" not in paths  # Twilio's, not a client's
     docs = client.get("/api/v1/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower()
     assert client.get("/api/v1/redoc/").status_code == 200
-

@@ -49,9 +49,9 @@ class FakeTwilio:
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        expected = "Basic " + base64.b64encode(
-            f"{self.account_sid}:{self.auth_token}".encode()
-        ).decode()
+        expected = (
+            "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        )
         if request.headers.get("authorization") != expected:
             return httpx.Response(401, json={"code": 20003, "message": "Authenticate"})
         if self._fail_next:

@@ -40,8 +40,10 @@ class Command(BaseCommand):
         directory: Path = options["directory"]
         if not directory.is_dir():
             raise CommandError(f"{directory} is not a directory")
-        settle = options["settle"] if options["settle"] is not None else (
-            5.0 if options["watch"] else 0.0
+        settle = (
+            options["settle"]
+            if options["settle"] is not None
+            else (5.0 if options["watch"] else 0.0)
         )
         scanner = FolderScanner(
             directory=directory,
