@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from calls.models import Call, SpeakerRole
 from calls.selectors import call_get_detailed, call_list_filtered, user_can_assign_rep
-from calls.serializers import CallDetailSerializer, CallListItemSerializer
+from calls.serializers import CallDetailSerializer, CallListItemSerializer, CallPageSerializer
 from calls.services.fetch import call_fetch_request
 from calls.services.ingest import CallMetadata, IngestOutcome, call_ingest_file
 from calls.services.twilio import (
@@ -25,6 +25,7 @@ from calls.services.twilio import (
     twilio_signature_valid,
 )
 from leadscoring.api.exception_handler import ErrorSerializer
+from leadscoring.api.fields import StrictCharField
 from leadscoring.api.pagination import CallCursorPagination
 from leadscoring.api.permissions import IsManagerOrAdmin
 from leadscoring.exceptions import ApplicationError
@@ -52,44 +53,42 @@ class DuplicateHidden(ApplicationError):
         super().__init__("this recording was received before", code="duplicate")
 
 
+class _CallMetadataSerializer(serializers.Serializer):
+    external_id = StrictCharField(required=False, allow_blank=True, max_length=200)
+    rep = StrictCharField(
+        required=False, allow_blank=True, max_length=150, help_text="Owner rep's username."
+    )
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_name = StrictCharField(required=False, allow_blank=True, max_length=200)
+    channel_roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=_ROLES),
+        required=False,
+        max_length=2,
+        help_text="For stereo audio, the role of each channel, e.g. [rep, prospect].",
+    )
+    source = serializers.ChoiceField(choices=_SOURCES, required=False)
+    language = StrictCharField(required=False, allow_blank=True, max_length=16)
+
+    def validate_channel_roles(self, value: list[str]) -> list[str]:
+        if value and len(value) != 2:
+            raise serializers.ValidationError("give a role for each of the two channels")
+        return value
+
+
 class CallCreateApi(APIView):
-    """Send a call: a recording file (multipart) or a URL the recording is downloaded from."""
+    """Send a call: a recording file (multipart) or, as JSON, a URL to download it from."""
 
-    class InputSerializer(serializers.Serializer):
-        file = serializers.FileField(required=False, help_text="The recording (or call JSON).")
-        url = serializers.URLField(
-            required=False, max_length=2000, help_text="http(s) URL to download it from."
-        )
-        external_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
-        rep = serializers.CharField(
-            required=False, allow_blank=True, max_length=150, help_text="Owner rep's username."
-        )
-        contact_email = serializers.EmailField(required=False, allow_blank=True)
-        contact_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-        channel_roles = serializers.ListField(
-            child=serializers.ChoiceField(choices=_ROLES),
-            required=False,
-            max_length=2,
-            help_text="For stereo audio, the role of each channel, e.g. [rep, prospect].",
-        )
-        source = serializers.ChoiceField(choices=_SOURCES, required=False)
-        language = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    class UploadInputSerializer(_CallMetadataSerializer):
+        file = serializers.FileField(help_text="The recording (or a call transcript JSON).")
 
-        def validate_channel_roles(self, value: list[str]) -> list[str]:
-            if value and len(value) != 2:
-                raise serializers.ValidationError("give a role for each of the two channels")
-            return value
-
-        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            if bool(attrs.get("file")) == bool(attrs.get("url")):
-                raise serializers.ValidationError("send either a file or a url (exactly one)")
-            return attrs
+    class UrlInputSerializer(_CallMetadataSerializer):
+        url = serializers.URLField(max_length=2000, help_text="http(s) URL of the recording.")
 
     @extend_schema(
         operation_id="calls_create",
         request={
-            "multipart/form-data": InputSerializer,
-            "application/json": InputSerializer,
+            "multipart/form-data": UploadInputSerializer,
+            "application/json": UrlInputSerializer,
         },
         responses={
             201: CallDetailSerializer,
@@ -101,7 +100,9 @@ class CallCreateApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        multipart = (request.content_type or "").startswith("multipart/")
+        serializer = self.UploadInputSerializer if multipart else self.UrlInputSerializer
+        data = serializer(data=request.data)
         data.is_valid(raise_exception=True)
         attrs = data.validated_data
         meta = CallMetadata(
@@ -180,10 +181,18 @@ class CallListApi(APIView):
         created_after = serializers.DateTimeField(required=False)
         created_before = serializers.DateTimeField(required=False)
 
+        def to_internal_value(self, data: Any) -> Any:
+            # DRF reads an empty query value as "not given"; a client sending ?stage= most
+            # likely has a bug, so say so rather than silently listing everything.
+            blank = {name: ["may not be blank"] for name in self.fields if data.get(name) == ""}
+            if blank:
+                raise serializers.ValidationError(blank)
+            return super().to_internal_value(data)
+
     @extend_schema(
         operation_id="calls_list",
         parameters=[FilterSerializer],
-        responses={200: CallListItemSerializer(many=True), **_ERRORS},
+        responses={200: CallPageSerializer, **_ERRORS},
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)

@@ -208,3 +208,11 @@ def _related(call: Call, name: str) -> Any:
         return getattr(call, name)
     except ObjectDoesNotExist:  # a reverse one-to-one that does not exist yet
         return None
+
+
+class CallPageSerializer(serializers.Serializer):
+    """One page of the call list, as the cursor paginator returns it."""
+
+    next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
+    previous = serializers.URLField(allow_null=True)
+    results = CallListItemSerializer(many=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from calls.apis import (
@@ -14,6 +16,12 @@ from calls.apis import (
 )
 
 app_name = "api"
+
+
+@csrf_exempt  # it changes nothing; CSRF's HTML 403 would break the API's error shape
+def _no_such_endpoint(request: HttpRequest) -> JsonResponse:
+    # Under /api/ even a wrong URL answers in the API's error shape, not Django's HTML page.
+    return JsonResponse({"code": "not_found", "message": "no such API endpoint"}, status=404)
 
 
 class _CallsApi(CallListApi, CallCreateApi):
@@ -32,4 +40,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^.*$", _no_such_endpoint),
 ]

@@ -100,8 +100,8 @@ def test_a_broken_file_is_a_clear_error_and_kept_as_a_rejected_call(people) -> N
 @pytest.mark.parametrize(
     ("fields", "problem"),
     [
-        ({}, "send either a file or a url"),
-        ({"url": "https://example.com/a.wav", "file": "x"}, "file: The submitted data"),
+        ({}, "url: This field is required."),
+        ({"file": "x"}, "url: This field is required."),
         ({"url": "not a url"}, "url: Enter a valid URL."),
         ({"url": "https://example.com/a.wav", "channel_roles": ["rep"]}, "channel_roles"),
         ({"url": "https://example.com/a.wav", "contact_email": "nope"}, "contact_email"),
@@ -117,6 +117,14 @@ def test_bad_input_is_a_json_error_with_a_code_and_nothing_is_created(
     assert body["code"] == "invalid_input"
     assert problem in body["message"]
     assert Call.objects.count() == 0
+
+
+def test_a_multipart_post_without_a_file_is_invalid(people) -> None:
+    response = people["rep1"].client.post(
+        CALLS, {"url": "https://example.com/a.wav"}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"file": ["No file was submitted."]}
 
 
 def test_malformed_json_is_a_json_error(people) -> None:
