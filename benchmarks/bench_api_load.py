@@ -150,9 +150,7 @@ def _report(
     }
     missing = [i for i in accepted if i not in stored]
     no_file = [
-        i
-        for i in accepted
-        if i in stored and not (data_dir / "media" / stored[i][0]).is_file()
+        i for i in accepted if i in stored and not (data_dir / "media" / stored[i][0]).is_file()
     ]
     p = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     print(f"requests sent        {len(results)} of {total} ({workers} concurrent clients)")

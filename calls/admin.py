@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from calls.forms import CallUploadForm
-from calls.models import Call, Recording, SpeakerRole
+from calls.models import Call, Recording, RecordingFetch, SpeakerRole
 from calls.services.ingest import CallMetadata, call_ingest_file
 from calls.services.pipeline import call_rerun_from_failed_stage
 from leadscoring.models import AuditEvent
@@ -274,3 +274,17 @@ def _seconds(value: float | None) -> str:
         return ""
     minutes, seconds = divmod(int(value), 60)
     return f"{minutes}:{seconds:02d}"
+
+
+@admin.register(RecordingFetch)
+class RecordingFetchAdmin(admin.ModelAdmin):
+    """Where URL and Twilio recordings were downloaded from; written only by the fetch task."""
+
+    list_display = ["call", "kind", "url", "created_at", "fetched_at"]
+    list_filter = ["kind"]
+    list_select_related = ["call"]
+    search_fields = ["url", "call__external_id"]
+    readonly_fields = ["call", "kind", "url", "final_url", "params", "created_at", "fetched_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -147,8 +147,8 @@ def validate_outbound_url(
 class _PinnedTransport(httpx.BaseTransport):
     """Sends the request to the checked address while keeping the Host header and TLS name."""
 
-    def __init__(self, inner: httpx.BaseTransport, target: PinnedTarget) -> None:
-        self.inner, self.target = inner, target
+    def __init__(self, inner: httpx.BaseTransport, target: PinnedTarget, *, owned: bool) -> None:
+        self.inner, self.target, self.owned = inner, target, owned
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         host = self.target.url.host
@@ -157,7 +157,8 @@ class _PinnedTransport(httpx.BaseTransport):
         return self.inner.handle_request(request)
 
     def close(self) -> None:
-        self.inner.close()
+        if self.owned:  # an injected transport outlives one hop
+            self.inner.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +202,7 @@ def guarded_stream(
         inner = transport or httpx.HTTPTransport(retries=0)
         same_origin = (current.scheme, current.host, current.port) == origin
         client = httpx.Client(
-            transport=_PinnedTransport(inner, target),
+            transport=_PinnedTransport(inner, target, owned=transport is None),
             timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
             headers={"User-Agent": f"{USER_AGENT} (outbound)"},
             follow_redirects=False,

@@ -88,6 +88,10 @@ def call_fetch_run(*, call_id: int) -> None:
             else:
                 call_fail(call=call, stage=Stage.FETCHING, error=exc.message)
             return
+        except Exception as exc:  # an unexpected crash is recorded on the call, never lost
+            logger.exception("fetching the recording of call %s crashed", call.id)
+            call_fail(call=call, stage=Stage.FETCHING, error=f"{type(exc).__name__}: {exc}")
+            return
         spool.seek(0)
         RecordingFetch.objects.filter(id=fetch.id).update(
             fetched_at=timezone.now(), final_url=download.final_url[:2000]
