@@ -184,6 +184,7 @@ def test_a_reps_token_sees_only_the_reps_calls(people) -> None:
     hidden = rep1.get(f"{CALLS}{theirs.id}/")
     assert hidden.status_code == 404 and hidden.json()["code"] == "not_found"
     assert rep1.get(CALLS, {"rep": "rep2"}).json()["results"] == []
+    assert rep1.get(CALLS, {"score": "warm"}).json()["results"][0]["id"] == mine.id
 
 
 def test_managers_see_their_team_and_admins_everything(people) -> None:
@@ -192,6 +193,8 @@ def test_managers_see_their_team_and_admins_everything(people) -> None:
     manager_ids = {c["id"] for c in people["manager"].client.get(CALLS).json()["results"]}
     admin_ids = {c["id"] for c in people["admin"].client.get(CALLS).json()["results"]}
     assert manager_ids == {team_call.id}
+    warm = people["manager"].client.get(CALLS, {"score": "warm", "rep": "rep2"}).json()
+    assert warm["results"] == []
     assert admin_ids == {team_call.id, other.id}
 
 
@@ -211,6 +214,28 @@ def test_the_detail_has_transcript_score_evidence_and_final_tier(people) -> None
     assert score["bant"]["budget"]["evidence"] == "We set aside 40k for this next quarter."
     assert score["sync"] == []
     assert body["final_tier"]["tier"] == "warm" and body["final_tier"]["source"] == "auto"
+
+
+def test_the_detail_shows_crm_sync_status_in_a_flat_number_of_queries(
+    people, django_assert_max_num_queries
+) -> None:
+    from crm.models import CrmTarget, SyncAttempt
+
+    call = scored_call(people["rep1"].user)
+    target = CrmTarget.objects.create(name="HubSpot EU", kind=CrmTarget.Kind.HUBSPOT)
+    SyncAttempt.objects.create(
+        score=call.scores.get(),
+        target=target,
+        status=SyncAttempt.Status.RETRYING,
+        attempts=2,
+        last_error="429 rate limited",
+        idempotency_key="k-1",
+    )
+    with django_assert_max_num_queries(10):
+        body = people["manager"].client.get(f"{CALLS}{call.id}/").json()
+    [sync] = body["current_score"]["sync"]
+    assert (sync["target"], sync["status"], sync["attempts"]) == ("HubSpot EU", "retrying", 2)
+    assert sync["last_error"] == "429 rate limited"
 
 
 def test_the_list_filters_and_pages_with_a_cursor(people) -> None:

@@ -7,6 +7,7 @@ guard pins addresses and builds its own transport), behind a real socket.
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,14 +59,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(handler: Handler) -> Iterator[str]:
-    """Serve ``handler`` on an ephemeral port; yields the base URL ``http://127.0.0.1:PORT``."""
+def serve(handler: Handler, *, tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Serve ``handler`` on an ephemeral port; yields the base URL ``http(s)://127.0.0.1:PORT``."""
     handler_class = type("Bound", (_RequestHandler,), {"handler": staticmethod(handler)})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        scheme = "https" if tls is not None else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import ssl
 from collections.abc import Iterator
 
 import httpx
 import pytest
+import trustme
 
 from leadscoring.net import (
     OutboundFailed,
@@ -254,3 +256,35 @@ def test_a_closed_port_is_a_retryable_failure(settings) -> None:
     with pytest.raises(OutboundFailed) as caught:
         guarded_download(f"{base}/a", dest=io.BytesIO())
     assert caught.value.permanent is False
+
+
+@pytest.mark.parametrize(("cert_for", "works"), [("media.example.com", True), ("evil.test", False)])
+def test_tls_to_a_pinned_address_verifies_the_certificate_for_the_hostname(
+    settings, cert_for: str, works: bool
+) -> None:
+    """The connection goes to the checked IP, yet TLS still proves it is the named host."""
+    settings.OUTBOUND_ALLOWED_HOSTS = ["media.example.com"]
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(cert_for).configure_cert(server_tls)
+    client_tls = ssl.create_default_context()
+    ca.configure_trust(client_tls)
+    hosts: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.headers["host"])
+        return httpx.Response(200, content=b"audio")
+
+    resolve = resolver_for({"media.example.com": ["127.0.0.1"]})
+    with serve(handler, tls=server_tls) as base:
+        url = base.replace("127.0.0.1", "media.example.com") + "/a.wav"
+        transport = httpx.HTTPTransport(verify=client_tls)
+        if works:
+            out = io.BytesIO()
+            guarded_download(url, dest=out, resolver=resolve, transport=transport)
+            assert out.getvalue() == b"audio"
+            assert hosts == [url.split("/")[2]]
+        else:
+            with pytest.raises(OutboundFailed, match=r"could not reach media\.example\.com"):
+                guarded_download(url, dest=io.BytesIO(), resolver=resolve, transport=transport)
+            assert hosts == []
