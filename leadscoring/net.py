@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +27,6 @@ Resolver = Callable[[str, int], list[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _REDIRECTS = {301, 302, 303, 307, 308}
-_CHUNK = 64 * 1024
 # NAT64 (RFC 6052) addresses carry an IPv4 address in their last 32 bits.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -197,7 +197,7 @@ def guarded_stream(
     current = httpx.URL(url)
     origin = (current.scheme, current.host, current.port)
     follow = method.upper() in ("GET", "HEAD")
-    for _hop in range(max_redirects + 1):
+    for hop in range(max_redirects + 1):
         target = validate_outbound_url(current, allowed_hosts=allowed_hosts, resolver=resolver)
         inner = transport or httpx.HTTPTransport(retries=0)
         same_origin = (current.scheme, current.host, current.port) == origin
@@ -211,7 +211,7 @@ def guarded_stream(
         )
         try:
             request = client.build_request(
-                method, current, headers=headers, content=content if _hop == 0 else None
+                method, current, headers=headers, content=content if hop == 0 else None
             )
             try:
                 response = client.send(request, stream=True)
@@ -246,9 +246,16 @@ def guarded_download(
     auth: tuple[str, str] | None = None,
     headers: dict[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    max_seconds: float | None = None,
 ) -> Download:
-    """GET ``url`` into ``dest``, stopping as soon as more than ``max_bytes`` have arrived."""
+    """GET ``url`` into ``dest``, stopping as soon as more than ``max_bytes`` have arrived.
+
+    Read timeouts bound each wait; ``max_seconds`` bounds the whole download, so a server
+    dripping a byte at a time cannot hold a worker forever.
+    """
     limit = max_bytes if max_bytes is not None else settings.MAX_RECORDING_BYTES
+    budget = max_seconds if max_seconds is not None else settings.OUTBOUND_DOWNLOAD_MAX_SECONDS
+    deadline = time.monotonic() + budget
     with guarded_stream(
         "GET",
         url,
@@ -273,10 +280,14 @@ def guarded_download(
         size = 0
         try:
             # Decoded bytes are counted, so a compressed body cannot expand past the cap.
-            for chunk in response.iter_bytes(_CHUNK):
+            for chunk in response.iter_bytes():  # as it arrives: no waiting to fill a buffer
                 size += len(chunk)
                 if size > limit:
                     raise OutboundTooLarge(limit)
+                if time.monotonic() > deadline:
+                    raise OutboundFailed(
+                        f"the download took longer than {budget:g} s", permanent=False
+                    )
                 dest.write(chunk)
         except httpx.TimeoutException as exc:
             raise OutboundFailed("the download timed out", permanent=False) from exc

@@ -8,6 +8,7 @@ from leadscoring.settings.env import env
 # recorder at 10.0.0.5). Everything else must resolve to public addresses only.
 OUTBOUND_ALLOWED_HOSTS = env.list("OUTBOUND_ALLOWED_HOSTS", default=[])
 OUTBOUND_TIMEOUT_SECONDS = env.float("OUTBOUND_TIMEOUT_SECONDS", default=30.0)
+OUTBOUND_DOWNLOAD_MAX_SECONDS = env.float("OUTBOUND_DOWNLOAD_MAX_SECONDS", default=900.0)
 
 # Twilio: the callback's signature is computed over the public URL Twilio called; behind a
 # TLS-terminating proxy that is not the URL Django sees, so it is configured.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import ssl
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -288,3 +289,19 @@ def test_tls_to_a_pinned_address_verifies_the_certificate_for_the_hostname(
             with pytest.raises(OutboundFailed, match=r"could not reach media\.example\.com"):
                 guarded_download(url, dest=io.BytesIO(), resolver=resolve, transport=transport)
             assert hosts == []
+
+
+def test_a_server_dripping_bytes_cannot_hold_the_download_forever(settings) -> None:
+    settings.OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
+
+    def drip() -> Iterator[bytes]:
+        for _ in range(2000):  # 100 s if nobody stopped reading
+            time.sleep(0.05)
+            yield b"x"
+
+    with (
+        serve(lambda r: httpx.Response(200, content=drip())) as base,
+        pytest.raises(OutboundFailed, match=r"took longer than 0\.3 s") as caught,
+    ):
+        guarded_download(f"{base}/a", dest=io.BytesIO(), max_seconds=0.3)
+    assert caught.value.permanent is False
