@@ -33,7 +33,7 @@ from leadscoring.roles import is_admin
 from scoring.models import LeadScore
 from scoring.services.rescore import call_rescore
 
-_ROLES = [c.value for c in SpeakerRole.Role if c != SpeakerRole.Role.UNKNOWN] + ["unknown"]
+_ROLES = SpeakerRole.Role.values
 _SOURCES = [Call.Source.API, Call.Source.URL, Call.Source.TWILIO, Call.Source.FOLDER]
 _ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
@@ -83,6 +83,12 @@ class CallCreateApi(APIView):
 
     class UrlInputSerializer(_CallMetadataSerializer):
         url = serializers.URLField(max_length=2000, help_text="http(s) URL of the recording.")
+
+        def validate_url(self, value: str) -> str:
+            # Everything else about the URL is checked by the outbound guard when it is fetched.
+            if not value.lower().startswith(("http://", "https://")):
+                raise serializers.ValidationError("only http and https URLs can be fetched")
+            return value
 
     @extend_schema(
         operation_id="calls_create",

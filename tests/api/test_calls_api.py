@@ -103,6 +103,7 @@ def test_a_broken_file_is_a_clear_error_and_kept_as_a_rejected_call(people) -> N
         ({}, "url: This field is required."),
         ({"file": "x"}, "url: This field is required."),
         ({"url": "not a url"}, "url: Enter a valid URL."),
+        ({"url": "ftp://example.com/a.wav"}, "url: only http and https"),
         ({"url": "https://example.com/a.wav", "channel_roles": ["rep"]}, "channel_roles"),
         ({"url": "https://example.com/a.wav", "contact_email": "nope"}, "contact_email"),
         ({"url": "https://example.com/a.wav", "source": "carrier-pigeon"}, "source"),
