@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
@@ -185,8 +186,10 @@ class CallDetailSerializer(_CallBaseSerializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_fetch_url(self, call: Call) -> str | None:
         fetch: RecordingFetch | None = _related(call, "fetch")
-        # Twilio media URLs are internal plumbing; a URL the client gave is theirs to see.
-        return fetch.url if fetch and fetch.kind == RecordingFetch.Kind.URL else None
+        if fetch is None or fetch.kind != RecordingFetch.Kind.URL:
+            return None  # Twilio media URLs are internal plumbing
+        # Without the query: a pre-signed URL's signature is a credential.
+        return urlsplit(fetch.url)._replace(query="", fragment="").geturl()
 
     @extend_schema_field(TranscriptSerializer(allow_null=True))
     def get_transcript(self, call: Call) -> dict[str, Any] | None:

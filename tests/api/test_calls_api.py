@@ -313,3 +313,25 @@ def test_the_schema_and_its_docs_are_served_without_a_cdn(client) -> None:
     docs = client.get("/api/v1/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower()
     assert client.get("/api/v1/redoc/").status_code == 200
+
+
+def test_rescore_runs_the_engine_again_and_keeps_the_old_score(
+    people, shared_calls, django_capture_on_commit_callbacks
+) -> None:
+    data = (shared_calls / "dev-001.json").read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = people["rep1"].client.post(
+            CALLS,
+            {"file": SimpleUploadedFile("dev-001.json", data)},
+            format="multipart",
+        )
+    call_id = created.json()["id"]
+    first = LeadScore.objects.get(call_id=call_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = people["manager"].client.post(f"{CALLS}{call_id}/rescore/")
+    assert response.status_code == 202
+    scores = LeadScore.objects.filter(call_id=call_id).order_by("id")
+    assert len(scores) == 2 and scores[0].id == first.id
+    assert [s.is_current for s in scores] == [False, True]
+    body = people["rep1"].client.get(f"{CALLS}{call_id}/").json()
+    assert body["stage"] == "routed" and body["current_score"]["score"] == scores[1].score

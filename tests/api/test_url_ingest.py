@@ -59,6 +59,12 @@ def test_an_allowed_url_is_downloaded_and_ingested(send_url, recorder, settings,
     assert call.fetch.final_url == f"{recorder}/calls/a.wav"
 
 
+def test_the_api_shows_the_url_without_its_query(people, send_url, recorder) -> None:
+    call = send_url(f"{recorder}/calls/a.wav?X-Amz-Signature=secret")
+    body = people["rep1"].client.get(f"/api/v1/calls/{call.id}/").json()
+    assert body["fetch_url"] == f"{recorder}/calls/a.wav"
+
+
 def test_a_redirect_within_allowed_hosts_is_followed(send_url, recorder, settings) -> None:
     settings.OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
     call = send_url(f"{recorder}/moved")
