@@ -3,15 +3,16 @@
 Prints requests per second and latency percentiles, then checks the database: every upload the
 API accepted (201) must be a call with its recording stored. Bounded in count and in time.
 Env knobs: BENCH_API_REQUESTS (default 200), BENCH_API_CONCURRENCY (8), BENCH_API_SECONDS (90),
-BENCH_API_PORT (8801).
+BENCH_API_PORT (8801), BENCH_API_DATABASE_URL (default: a throwaway SQLite file; a PostgreSQL
+URL here is used as is, so give it an empty database).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
-import sqlite3
 import statistics
 import struct
 import subprocess
@@ -77,6 +78,8 @@ def main() -> None:
         skip = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
         env = {k: v for k, v in os.environ.items() if k not in skip}
         env["LEADSCORING_DATA_DIR"] = data_dir
+        if os.environ.get("BENCH_API_DATABASE_URL"):
+            env["DATABASE_URL"] = os.environ["BENCH_API_DATABASE_URL"]
         _manage(env, "migrate", "--noinput", "-v0")
         token = _manage(
             env,
@@ -101,7 +104,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        _report(results, Path(data_dir), total, workers)
+        stored = json.loads(_manage(env, "shell", "-c", _STORED).splitlines()[-1])
+        _report(results, {int(k): v for k, v in stored.items()}, total, workers)
 
 
 def _run(
@@ -131,8 +135,20 @@ def _run(
     return [r for r in results if r[0] != 0]
 
 
+# Read back through Django, whatever the database: each call's recording and whether its file
+# is really in storage.
+_STORED = (
+    "import json;from calls.models import Recording;"
+    "print(json.dumps({r.call_id: bool(r.file) and r.file.storage.exists(r.file.name)"
+    " for r in Recording.objects.all()}))"
+)
+
+
 def _report(
-    results: list[tuple[int, float, int | None]], data_dir: Path, total: int, workers: int
+    results: list[tuple[int, float, int | None]],
+    stored: dict[int, bool],
+    total: int,
+    workers: int,
 ) -> None:
     wall = _run.wall  # type: ignore[attr-defined]
     latencies = sorted(r[1] for r in results)
@@ -140,18 +156,8 @@ def _report(
     statuses: dict[int, int] = {}
     for status, _, _ in results:
         statuses[status] = statuses.get(status, 0) + 1
-    db = sqlite3.connect(data_dir / "leadscoring.sqlite3")
-    stored = {
-        call_id: (name, size)
-        for call_id, name, size in db.execute(
-            "SELECT c.id, r.file, r.size_bytes FROM calls_call c "
-            "JOIN calls_recording r ON r.call_id = c.id"
-        )
-    }
     missing = [i for i in accepted if i not in stored]
-    no_file = [
-        i for i in accepted if i in stored and not (data_dir / "media" / stored[i][0]).is_file()
-    ]
+    no_file = [i for i in accepted if i in stored and not stored[i]]
     p = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     print(f"requests sent        {len(results)} of {total} ({workers} concurrent clients)")
     print(f"status codes         {dict(sorted(statuses.items()))}")
