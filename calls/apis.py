@@ -106,6 +106,12 @@ class CallCreateApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
+        """Send a call: a recording file (multipart), or as JSON a URL to download it from.
+
+        201 with the call; 202 when a URL is queued for download; 200 with the earlier call
+        for a recording (or external id) received before; 422 when the recording is rejected
+        (the call is kept, with the reason).
+        """
         multipart = (request.content_type or "").startswith("multipart/")
         serializer = self.UploadInputSerializer if multipart else self.UrlInputSerializer
         data = serializer(data=request.data)
@@ -201,6 +207,7 @@ class CallListApi(APIView):
         responses={200: CallPageSerializer, **_ERRORS},
     )
     def get(self, request: Request) -> Response:
+        """The calls you may see, newest first, a page at a time (follow ``next``)."""
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         calls = call_list_filtered(user=request.user, filters=filters.validated_data)
@@ -242,14 +249,22 @@ class TwilioRecordingStatusApi(APIView):
 
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
+        return self._handle(request, params=request.data, signed_params=request.data)
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        # recordingStatusCallbackMethod=GET: the parameters are in the (signed) URL itself.
+        return self._handle(request, params=request.query_params, signed_params={})
+
+    def _handle(self, request: Request, *, params: Any, signed_params: Any) -> Response:
         url = twilio_public_url(
             full_path=request.get_full_path(), absolute_uri=request.build_absolute_uri()
         )
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not twilio_signature_valid(url=url, params=request.data, signature=signature):
+        if not twilio_signature_valid(url=url, params=signed_params, signature=signature):
             raise TwilioRefused("the X-Twilio-Signature is missing or wrong", code="bad_signature")
         outcome = twilio_recording_accept(
-            params=request.data, rep_username=request.query_params.get("rep", "")
+            params=params, rep_username=request.query_params.get("rep", "")
         )
         if outcome is None:
             return Response({"status": "ignored"})

@@ -182,3 +182,19 @@ def test_a_twilio_outage_is_a_failed_fetch_that_is_retried(twilio, post) -> None
     call_fetch_run(call_id=call.id)
     call.refresh_from_db()
     assert call.stage == Call.Stage.RECEIVED and call.recording.channels == 2
+
+
+def test_a_get_callback_is_verified_over_its_url(
+    twilio, client, django_capture_on_commit_callbacks
+):
+    sid = twilio.add_recording()
+    full_url, headers = twilio.callback(url=PUBLIC, recording_sid=sid, method="GET")
+    path = full_url.removeprefix("http://testserver")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.get(path, **headers)
+    assert response.json()["status"] == "accepted"
+    for callback in queued:
+        callback()
+    assert Call.objects.get(external_id=sid).recording.channels == 2
+    tampered = client.get(path.replace("completed", "absent"), **headers)
+    assert tampered.status_code == 403

@@ -73,8 +73,13 @@ class FakeTwilio:
         channels: int = 2,
         started_at: str | None = None,
         token: str | None = None,
+        method: str = "POST",
     ) -> tuple[str, dict[str, str]]:
-        """The form body and X-Twilio-Signature Twilio would send to ``url`` (the public URL)."""
+        """The form body and X-Twilio-Signature Twilio would send to ``url`` (the public URL).
+
+        With ``method="GET"`` the parameters go in the query string, which alone is signed; the
+        first value returned is then the full URL.
+        """
         params = {
             "AccountSid": self.account_sid,
             "CallSid": new_sid("CA"),
@@ -88,5 +93,9 @@ class FakeTwilio:
             "RecordingStartTime": started_at or format_datetime(timezone.now()),
             "RecordingTrack": "both",
         }
-        signature = RequestValidator(token or self.auth_token).compute_signature(url, params)
+        validator = RequestValidator(token or self.auth_token)
+        if method == "GET":
+            full = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+            return full, {"HTTP_X_TWILIO_SIGNATURE": validator.compute_signature(full, {})}
+        signature = validator.compute_signature(url, params)
         return urlencode(params), {"HTTP_X_TWILIO_SIGNATURE": signature}
