@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import secrets
 
+from django.core.validators import URLValidator
 from django.db import models
 
 
@@ -20,7 +21,11 @@ class WebhookEndpoint(models.Model):
         CALL_FINAL_TIER_DECIDED = "call.final_tier_decided"
 
     name = models.CharField(max_length=100, unique=True)
-    url = models.URLField(max_length=1000)
+    url = models.URLField(
+        max_length=1000,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Must resolve to a public address unless its host is in OUTBOUND_ALLOWED_HOSTS.",
+    )
     enabled = models.BooleanField(default=True)
     events = models.JSONField(
         default=list, blank=True, help_text="Event types to send; empty means every event."

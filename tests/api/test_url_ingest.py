@@ -125,6 +125,15 @@ def test_a_resent_external_id_returns_the_first_call(people, recorder, settings)
     assert again.json()["id"] == first.json()["id"] and Call.objects.count() == 1
 
 
+def test_another_reps_external_id_is_a_duplicate_without_revealing_the_call(people) -> None:
+    body = {"url": "https://example.com/a.wav", "external_id": "crm-88"}
+    first = people["rep1"].client.post(CALLS, body, format="json")
+    other = people["rep2"].client.post(CALLS, body, format="json")
+    assert first.status_code == 202
+    assert other.status_code == 409 and "call_id" not in other.json()
+    assert Call.objects.count() == 1
+
+
 def test_the_download_task_is_a_no_op_when_run_twice(send_url, recorder, settings) -> None:
     from calls.tasks import call_fetch
 

@@ -155,3 +155,10 @@ def test_the_pipeline_sends_scored_and_decided_or_review_events(
     assert types[0] == "call.scored"
     assert types[1] in {"call.final_tier_decided", "call.routed_to_review"}
     assert receiver.received[0]["data"]["score"] in {"hot", "warm", "cold"}
+
+
+def test_an_endpoint_must_be_an_http_url() -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Enter a valid URL"):
+        WebhookEndpoint(name="x", url="ftp://example.com/hook").full_clean()
