@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -44,6 +45,10 @@ _ERRORS = {
 
 class RecordingRejected(ApplicationError):
     http_status = 422
+
+
+class UploadTooLarge(ApplicationError):
+    http_status = 413
 
 
 class DuplicateHidden(ApplicationError):
@@ -101,6 +106,7 @@ class CallCreateApi(APIView):
             202: OpenApiResponse(CallDetailSerializer, description="Queued for download."),
             200: OpenApiResponse(CallDetailSerializer, description="Already received."),
             409: OpenApiResponse(ErrorSerializer, description="A duplicate of another's call."),
+            413: OpenApiResponse(ErrorSerializer, description="Larger than the size limit."),
             422: OpenApiResponse(ErrorSerializer, description="Rejected; kept with the reason."),
             **_ERRORS,
         },
@@ -112,6 +118,7 @@ class CallCreateApi(APIView):
         for a recording (or external id) received before; 422 when the recording is rejected
         (the call is kept, with the reason).
         """
+        self._refuse_oversized(request)
         multipart = (request.content_type or "").startswith("multipart/")
         serializer = self.UploadInputSerializer if multipart else self.UrlInputSerializer
         data = serializer(data=request.data)
@@ -135,6 +142,15 @@ class CallCreateApi(APIView):
             outcome = call_ingest_file(stream=upload, original_name=upload.name, meta=meta)
             created = status.HTTP_201_CREATED
         return self._respond(request, outcome, created)
+
+    def _refuse_oversized(self, request: Request) -> None:
+        # Before the body is read: Django would otherwise spool all of it to disk first.
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        limit = settings.MAX_RECORDING_BYTES
+        if declared.isdigit() and int(declared) > limit + 1_000_000:  # room for form fields
+            raise UploadTooLarge(
+                f"the upload is larger than the {limit // 1_000_000} MB limit", code="too_large"
+            )
 
     def _owner(self, request: Request, username: str) -> Any:
         if not username:

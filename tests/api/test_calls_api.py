@@ -120,6 +120,17 @@ def test_bad_input_is_a_json_error_with_a_code_and_nothing_is_created(
     assert Call.objects.count() == 0
 
 
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(people, settings) -> None:
+    settings.MAX_RECORDING_BYTES = 1_000_000
+    response = upload(people["rep1"].client, b"\0" * 2_100_000)
+    assert response.status_code == 413
+    assert response.json() == {
+        "code": "too_large",
+        "message": "the upload is larger than the 1 MB limit",
+    }
+    assert Call.objects.count() == 0
+
+
 def test_a_multipart_post_without_a_file_is_invalid(people) -> None:
     response = people["rep1"].client.post(
         CALLS, {"url": "https://example.com/a.wav"}, format="multipart"
