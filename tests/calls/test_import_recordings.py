@@ -116,6 +116,17 @@ def test_watch_runs_the_given_number_of_passes(tmp_path: Path) -> None:
     assert len(results) == 1 and Call.objects.count() == 1
 
 
+def test_default_channel_roles_apply_unless_a_sidecar_says_otherwise(tmp_path: Path) -> None:
+    (tmp_path / "a.wav").write_bytes(make_wav(2.0, channels=2))
+    (tmp_path / "b.wav").write_bytes(make_wav(2.5, channels=2))
+    (tmp_path / "b.wav.meta.json").write_text(json.dumps({"channel_roles": ["rep", "prospect"]}))
+    run(str(tmp_path), "--channel-roles", "prospect,rep")
+    roles = dict(Call.objects.values_list("recording__original_name", "channel_roles"))
+    assert roles == {"a.wav": ["prospect", "rep"], "b.wav": ["rep", "prospect"]}
+    with pytest.raises(CommandError, match="two of rep/prospect/unknown"):
+        call_command("import_recordings", str(tmp_path), "--channel-roles", "left,right")
+
+
 def test_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="is not a directory"):
         call_command("import_recordings", str(tmp_path / "nope"))

@@ -35,6 +35,11 @@ class Command(BaseCommand):
         parser.add_argument("--passes", type=int, default=0, help="Stop after N scans (watch).")
         parser.add_argument("--recursive", action="store_true")
         parser.add_argument("--rep", help="Default owner rep (username) for files without one.")
+        parser.add_argument(
+            "--channel-roles",
+            default="",
+            help="Default roles of a stereo file's two channels, e.g. prospect,rep.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         directory: Path = options["directory"]
@@ -47,7 +52,11 @@ class Command(BaseCommand):
         )
         scanner = FolderScanner(
             directory=directory,
-            defaults=CallMetadata(owner_rep=self._rep(options["rep"]), source=Call.Source.FOLDER),
+            defaults=CallMetadata(
+                owner_rep=self._rep(options["rep"]),
+                source=Call.Source.FOLDER,
+                channel_roles=_roles(options["channel_roles"]),
+            ),
             settle_seconds=settle,
             recursive=options["recursive"],
         )
@@ -67,6 +76,13 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no user named {username!r}")
         return user
+
+
+def _roles(value: str) -> tuple[str, ...]:
+    roles = tuple(r.strip() for r in value.split(",") if r.strip())
+    if roles and (len(roles) != 2 or not set(roles) <= {"rep", "prospect", "unknown"}):
+        raise CommandError("--channel-roles takes two of rep/prospect/unknown, e.g. prospect,rep")
+    return roles
 
 
 def _report(item: FolderItem) -> dict[str, Any]:
