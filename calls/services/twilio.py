@@ -69,7 +69,7 @@ def twilio_recording_accept(
             "the callback is about a recording older than a day; refusing a replay",
             code="twilio_stale",
         )
-    channels = params.get("RecordingChannels", "1")
+    channels = params.get("RecordingChannels", "")
     # The media URL is built from the signed SIDs and our configured API host, so the account
     # credentials are only ever sent to Twilio.
     base = settings.TWILIO_API_BASE_URL.rstrip("/")
@@ -80,7 +80,8 @@ def twilio_recording_accept(
         owner_rep=_rep(rep_username),
         external_id=recording,
         source=Call.Source.TWILIO,
-        channel_roles=tuple(settings.TWILIO_CHANNEL_ROLES) if channels == "2" else (),
+        # Without RecordingChannels the file may still be stereo; roles only apply if it is.
+        channel_roles=() if channels == "1" else tuple(settings.TWILIO_CHANNEL_ROLES),
     )
     return call_fetch_request(
         url=url, meta=meta, kind=RecordingFetch.Kind.TWILIO, params=dict(params.items())
