@@ -81,7 +81,11 @@ def call_fetch_run(*, call_id: int) -> None:
             call_reject(call=call, reason=exc.message)
             return
         except OutboundFailed as exc:
-            if exc.permanent:
+            if fetch.kind == RecordingFetch.Kind.TWILIO and exc.status in (401, 403):
+                # Our credentials, not the recording: an admin fixes them and re-runs the call.
+                error = f"{exc.message}: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+                call_fail(call=call, stage=Stage.FETCHING, error=error, permanent=True)
+            elif exc.permanent:
                 call_reject(
                     call=call, reason=f"the recording could not be downloaded: {exc.message}"
                 )

@@ -165,6 +165,16 @@ def test_a_recording_twilio_does_not_have_is_a_rejected_call(twilio, post) -> No
     assert "HTTP 404" in call.rejected_reason
 
 
+def test_wrong_media_credentials_fail_the_call_for_an_admin_to_rerun(twilio, post) -> None:
+    sid = twilio.add_recording()
+    body, headers = twilio.callback(url=PUBLIC, recording_sid=sid)
+    twilio.auth_token = "rotated-in-the-console"  # the media now refuses our Basic auth
+    post(body, headers)
+    call = Call.objects.get(external_id=sid)
+    assert (call.stage, call.failed_stage, call.next_retry_at) == ("failed", "fetching", None)
+    assert "HTTP 401" in call.error and "TWILIO_AUTH_TOKEN" in call.error
+
+
 def test_a_twilio_outage_is_a_failed_fetch_that_is_retried(twilio, post) -> None:
     sid = twilio.add_recording()
     twilio.fail_next(503)
