@@ -212,10 +212,9 @@ def _store(
         # Lost a race with an identical upload: report the winner as the duplicate.
         if recording.file:
             recording.file.storage.delete(recording.file.name)
-        winner = (
-            _existing_by_external_id(meta.external_id)
-            or Call.objects.filter(recording__sha256=sha256).first()
-        )
+        # A call filled ``into`` holds its own external id: only the audio can have raced.
+        by_id = None if into is not None else _existing_by_external_id(meta.external_id)
+        winner = by_id or Call.objects.filter(recording__sha256=sha256).first()
         if winner is None:
             raise
         return IngestOutcome(winner, duplicate=True)
