@@ -72,6 +72,20 @@ def test_a_signed_callback_fetches_the_stereo_recording_with_the_account_credent
     assert call.fetch.kind == RecordingFetch.Kind.TWILIO and call.fetch.fetched_at
 
 
+def test_the_downloaded_recording_starts_the_pipeline(
+    twilio, client, django_capture_on_commit_callbacks
+) -> None:
+    sid = twilio.add_recording()
+    body, headers = twilio.callback(url=PUBLIC, recording_sid=sid)
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(PATH, body, content_type="application/x-www-form-urlencoded", **headers)
+    [fetch] = queued
+    assert fetch.args == ("calls.tasks.call_fetch", Call.objects.get().id)
+    with django_capture_on_commit_callbacks() as next_stage:
+        fetch()
+    assert [c.args[0] for c in next_stage] == ["calls.tasks.call_transcribe"]
+
+
 def test_a_forged_signature_is_rejected_and_nothing_is_fetched(twilio, post) -> None:
     sid = twilio.add_recording()
     body, _ = twilio.callback(url=PUBLIC, recording_sid=sid)
