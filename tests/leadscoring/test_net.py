@@ -61,6 +61,23 @@ def test_internal_addresses_are_refused(url: str, why: str) -> None:
         validate_outbound_url(url, resolver=resolver_for({}))
 
 
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://localhost/a.wav", r"127\.0\.0\.1 is a loopback"),
+        ("http://2130706433/a.wav", r"127\.0\.0\.1 is a loopback"),  # one decimal number
+        ("http://0x7f000001/a.wav", r"127\.0\.0\.1 is a loopback"),
+        ("http://0177.0.0.1/a.wav", r"not a valid URL"),  # octal
+        # Resolvers differ on a trailing dot; either way it is refused.
+        ("http://127.0.0.1./a.wav", r"cannot be resolved|127\.0\.0\.1 is a loopback"),
+    ],
+)
+def test_loopback_in_disguise_is_refused(url: str, why: str) -> None:
+    # The system resolver turns the numeric forms into 127.0.0.1; the address is what's checked.
+    with pytest.raises(OutboundRefused, match=why):
+        validate_outbound_url(url)
+
+
 def test_ip_literals_need_no_dns_and_public_ones_pass() -> None:
     resolve = resolver_for({})
     target = validate_outbound_url(f"https://{PUBLIC_IP}/a.wav", resolver=resolve)
