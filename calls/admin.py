@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from calls.forms import CallUploadForm
-from calls.models import Call, Recording, RecordingFetch, SpeakerRole
+from calls.models import Call, CallSource, Recording, RecordingFetch, SpeakerRole
 from calls.services.ingest import CallMetadata, call_ingest_file
 from calls.services.pipeline import call_rerun_from_failed_stage
 from leadscoring.models import AuditEvent
@@ -288,3 +288,14 @@ class RecordingFetchAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(CallSource)
+class CallSourceAdmin(admin.ModelAdmin):
+    """Per-source defaults: which party is on which stereo channel, and the default rep."""
+
+    list_display = ["name", "kind", "channel_roles", "default_rep"]
+    list_filter = ["kind"]
+    list_select_related = ["default_rep"]
+    search_fields = ["name"]
+    autocomplete_fields = ["default_rep"]

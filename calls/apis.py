@@ -280,7 +280,9 @@ class TwilioRecordingStatusApi(APIView):
         if not twilio_signature_valid(url=url, params=signed_params, signature=signature):
             raise TwilioRefused("the X-Twilio-Signature is missing or wrong", code="bad_signature")
         outcome = twilio_recording_accept(
-            params=params, rep_username=request.query_params.get("rep", "")
+            params=params,
+            rep_username=request.query_params.get("rep", ""),
+            source_name=request.query_params.get("source", ""),
         )
         if outcome is None:
             return Response({"status": "ignored"})

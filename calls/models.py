@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -184,3 +185,37 @@ class RecordingFetch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} fetch for call {self.call_id}"
+
+
+class CallSource(models.Model):
+    """A configured way calls arrive (a Twilio number, a recorder's folder) and its defaults."""
+
+    name = models.SlugField(
+        max_length=64,
+        unique=True,
+        help_text="Named by ?source=<name> on the Twilio callback URL, or "
+        "import_recordings --source <name>.",
+    )
+    kind = models.CharField(max_length=16, choices=Call.Source)
+    channel_roles = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Stereo recordings: the role of each channel, e.g. ["prospect", "rep"].',
+    )
+    default_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Owner of its calls when nothing names one.",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    def clean(self) -> None:
+        roles = self.channel_roles
+        valid = {"rep", "prospect", "unknown"}
+        if roles and (not isinstance(roles, list) or len(roles) != 2 or not set(roles) <= valid):
+            raise ValidationError({"channel_roles": "Give two of rep/prospect/unknown, or none."})

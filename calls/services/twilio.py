@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from calls.models import Call, RecordingFetch
+from calls.models import Call, CallSource, RecordingFetch
 from calls.services.fetch import call_fetch_request
 from calls.services.ingest import CallMetadata, IngestOutcome
 from leadscoring.exceptions import ApplicationError
@@ -51,11 +51,22 @@ def twilio_public_url(*, full_path: str, absolute_uri: str) -> str:
 
 
 def twilio_recording_accept(
-    *, params: Mapping[str, str], rep_username: str = ""
+    *, params: Mapping[str, str], rep_username: str = "", source_name: str = ""
 ) -> IngestOutcome | None:
-    """Start fetching a completed recording; None for statuses there is nothing to do for."""
+    """Start fetching a completed recording; None for statuses there is nothing to do for.
+
+    ``source_name`` (``?source=`` on the callback URL) picks a configured CallSource for the
+    channel layout and default rep; without one, TWILIO_CHANNEL_ROLES applies.
+    """
     if params.get("RecordingStatus") != "completed":
         return None
+    source = None
+    if source_name:
+        source = CallSource.objects.filter(name=source_name, kind=Call.Source.TWILIO).first()
+        if source is None:
+            raise TwilioBadRequest(
+                f"no Twilio call source named {source_name!r}", code="twilio_source"
+            )
     account, recording = params.get("AccountSid", ""), params.get("RecordingSid", "")
     if not (_SID.match(account) and account.startswith("AC")):
         raise TwilioBadRequest("AccountSid is missing or malformed", code="twilio_bad_request")
@@ -76,12 +87,13 @@ def twilio_recording_accept(
     url = f"{base}/2010-04-01/Accounts/{account}/Recordings/{recording}"
     if channels == "2":
         url += "?RequestedChannels=2"  # keep the legs apart: one speaker per channel
+    roles = (source.channel_roles if source else None) or settings.TWILIO_CHANNEL_ROLES
     meta = CallMetadata(
-        owner_rep=_rep(rep_username),
+        owner_rep=_rep(rep_username) or (source.default_rep if source else None),
         external_id=recording,
         source=Call.Source.TWILIO,
         # Without RecordingChannels the file may still be stereo; roles only apply if it is.
-        channel_roles=() if channels == "1" else tuple(settings.TWILIO_CHANNEL_ROLES),
+        channel_roles=() if channels == "1" else tuple(roles),
     )
     return call_fetch_request(
         url=url, meta=meta, kind=RecordingFetch.Kind.TWILIO, params=dict(params.items())

@@ -222,3 +222,30 @@ def test_a_get_callback_is_verified_over_its_url(
     assert Call.objects.get(external_id=sid).recording.channels == 2
     tampered = client.get(path.replace("completed", "absent"), **headers)
     assert tampered.status_code == 403
+
+
+def test_a_named_call_source_sets_the_channel_layout_and_default_rep(twilio, post) -> None:
+    from calls.models import CallSource
+    from tests.calls.factories import UserFactory
+
+    rep = UserFactory(username="bo")
+    CallSource.objects.create(
+        name="support-line", kind="twilio", channel_roles=["rep", "prospect"], default_rep=rep
+    )
+    sid = twilio.add_recording()
+    url = PUBLIC + "?source=support-line"
+    body, headers = twilio.callback(url=url, recording_sid=sid)
+    assert post(body, headers, path=PATH + "?source=support-line").json()["status"] == "accepted"
+    call = Call.objects.get(external_id=sid)
+    assert (call.channel_roles, call.owner_rep) == (["rep", "prospect"], rep)
+
+
+def test_an_unknown_call_source_is_a_clear_error(twilio, post) -> None:
+    sid = twilio.add_recording()
+    body, headers = twilio.callback(url=PUBLIC + "?source=nope", recording_sid=sid)
+    response = post(body, headers, path=PATH + "?source=nope")
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "twilio_source",
+        "message": "no Twilio call source named 'nope'",
+    }

@@ -127,6 +127,30 @@ def test_default_channel_roles_apply_unless_a_sidecar_says_otherwise(tmp_path: P
         call_command("import_recordings", str(tmp_path), "--channel-roles", "left,right")
 
 
+def test_a_folder_call_source_gives_its_rep_and_channel_layout(tmp_path: Path) -> None:
+    from calls.models import CallSource
+
+    rep = UserFactory(username="cy")
+    CallSource.objects.create(
+        name="recorder-1", kind="folder", channel_roles=["prospect", "rep"], default_rep=rep
+    )
+    (tmp_path / "a.wav").write_bytes(make_wav(2.0, channels=2))
+    run(str(tmp_path), "--source", "recorder-1")
+    call = Call.objects.get()
+    assert (call.owner_rep, call.channel_roles) == (rep, ["prospect", "rep"])
+    with pytest.raises(CommandError, match="no folder call source named 'nope'"):
+        call_command("import_recordings", str(tmp_path), "--source", "nope")
+
+
+def test_a_call_source_rejects_a_bad_channel_layout() -> None:
+    from django.core.exceptions import ValidationError
+
+    from calls.models import CallSource
+
+    with pytest.raises(ValidationError, match="two of rep/prospect/unknown"):
+        CallSource(name="x", kind="folder", channel_roles=["left", "right"]).full_clean()
+
+
 def test_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="is not a directory"):
         call_command("import_recordings", str(tmp_path / "nope"))

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from calls.models import Call
+from calls.models import Call, CallSource
 from calls.services.folder import SIDECAR_SUFFIX, FolderItem, FolderScanner
 from calls.services.ingest import CallMetadata
 
@@ -34,6 +34,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--passes", type=int, default=0, help="Stop after N scans (watch).")
         parser.add_argument("--recursive", action="store_true")
+        parser.add_argument(
+            "--source", help="A configured folder CallSource: its default rep and channel roles."
+        )
         parser.add_argument("--rep", help="Default owner rep (username) for files without one.")
         parser.add_argument(
             "--channel-roles",
@@ -50,12 +53,14 @@ class Command(BaseCommand):
             if options["settle"] is not None
             else (5.0 if options["watch"] else 0.0)
         )
+        source = self._source(options["source"])
         scanner = FolderScanner(
             directory=directory,
             defaults=CallMetadata(
-                owner_rep=self._rep(options["rep"]),
+                owner_rep=self._rep(options["rep"]) or (source.default_rep if source else None),
                 source=Call.Source.FOLDER,
-                channel_roles=_roles(options["channel_roles"]),
+                channel_roles=_roles(options["channel_roles"])
+                or tuple(source.channel_roles if source else ()),
             ),
             settle_seconds=settle,
             recursive=options["recursive"],
@@ -68,6 +73,14 @@ class Command(BaseCommand):
             if not options["watch"] or passes == options["passes"]:
                 return
             time.sleep(options["interval"])
+
+    def _source(self, name: str | None) -> CallSource | None:
+        if not name:
+            return None
+        source = CallSource.objects.filter(name=name, kind=Call.Source.FOLDER).first()
+        if source is None:
+            raise CommandError(f"no folder call source named {name!r}")
+        return source
 
     def _rep(self, username: str | None) -> Any:
         if not username:
