@@ -1,10 +1,14 @@
-"""Load on the create-call endpoint: a real server on 127.0.0.1, concurrent multipart uploads.
+"""Load on the create-call endpoint: a real server on 127.0.0.1, concurrent clients.
 
-Prints requests per second and latency percentiles, then checks the database: every upload the
-API accepted (201) must be a call with its recording stored. Bounded in count and in time.
-Env knobs: BENCH_API_REQUESTS (default 200), BENCH_API_CONCURRENCY (8), BENCH_API_SECONDS (90),
-BENCH_API_PORT (8801), BENCH_API_DATABASE_URL (default: a throwaway SQLite file; a PostgreSQL
-URL here is used as is, so give it an empty database).
+Two phases: multipart uploads (probed and stored in the request) and URL submissions (only
+queued in the request; a worker downloads later, and none runs here). Prints requests per
+second and latency percentiles for each, then checks the database through Django: every
+upload the API accepted (201) is a call with its recording file in storage, and every URL it
+accepted (202) is a call waiting for its download. Bounded in count and in time.
+
+Env knobs: BENCH_API_REQUESTS (default 200 per phase), BENCH_API_CONCURRENCY (8),
+BENCH_API_SECONDS (90 per phase), BENCH_API_PORT (8801), BENCH_API_DATABASE_URL (default: a
+throwaway SQLite file; a PostgreSQL URL is used as is, so give it an empty database).
 """
 
 from __future__ import annotations
@@ -20,12 +24,31 @@ import sys
 import tempfile
 import time
 import wave
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+# Read back through Django, whatever the database: each call's stage and, for uploads, whether
+# its recording file is really in storage.
+_STORED = (
+    "import json;from calls.models import Call;"
+    "print(json.dumps({c.id: [c.stage, bool(getattr(c, 'recording', None) and c.recording.file"
+    " and c.recording.file.storage.exists(c.recording.file.name))]"
+    " for c in Call.objects.select_related('recording')}))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    name: str
+    accepted_status: int
+    send: Callable[[httpx.Client, str, int], httpx.Response]
+    results: list[tuple[int, float, int | None]]
+    wall: float
 
 
 def tone_wav(index: int, seconds: float = 1.5, rate: int = 8000) -> bytes:
@@ -72,6 +95,16 @@ def main() -> None:
     budget = float(os.environ.get("BENCH_API_SECONDS", "90"))
     port = int(os.environ.get("BENCH_API_PORT", "8801"))
     base = f"http://127.0.0.1:{port}"
+    bodies = [tone_wav(i) for i in range(total)]
+
+    def upload(client: httpx.Client, url: str, i: int) -> httpx.Response:
+        files = {"file": (f"call-{i}.wav", bodies[i], "audio/wav")}
+        return client.post(url, files=files, data={"external_id": f"bench-up-{i}"})
+
+    def by_url(client: httpx.Client, url: str, i: int) -> httpx.Response:
+        # Never fetched here (no worker runs); example.com is only a well-formed public name.
+        body = {"url": f"https://example.com/recordings/{i}.wav", "external_id": f"bench-url-{i}"}
+        return client.post(url, json=body)
 
     with tempfile.TemporaryDirectory(prefix="bench-api-") as data_dir:
         # The embedded default (SQLite, ORM broker) in a throwaway data directory.
@@ -99,18 +132,30 @@ def main() -> None:
         )
         try:
             _wait_ready(base, time.monotonic() + 60)
-            bodies = [tone_wav(i) for i in range(total)]
-            results = _run(base, token, bodies, workers, budget)
+            phases = [
+                _run("multipart upload", 201, upload, base, token, total, workers, budget),
+                _run("URL (queued)", 202, by_url, base, token, total, workers, budget),
+            ]
         finally:
             server.terminate()
             server.wait(timeout=30)
         stored = json.loads(_manage(env, "shell", "-c", _STORED).splitlines()[-1])
-        _report(results, {int(k): v for k, v in stored.items()}, total, workers)
+        calls = {int(k): tuple(v) for k, v in stored.items()}
+    print(f"{total} requests per phase, {workers} concurrent clients, server: runserver")
+    for phase in phases:
+        _report(phase, calls)
 
 
 def _run(
-    base: str, token: str, bodies: list[bytes], workers: int, budget: float
-) -> list[tuple[int, float, int | None]]:
+    name: str,
+    accepted_status: int,
+    send: Callable[[httpx.Client, str, int], httpx.Response],
+    base: str,
+    token: str,
+    total: int,
+    workers: int,
+    budget: float,
+) -> Phase:
     """(status, seconds, call id) per request sent before the time budget ran out."""
     deadline = time.monotonic() + budget
     started = time.perf_counter()
@@ -120,51 +165,37 @@ def _run(
             return (0, 0.0, None)
         with httpx.Client(timeout=60, headers={"Authorization": f"Token {token}"}) as client:
             t0 = time.perf_counter()
-            response = client.post(
-                f"{base}/api/v1/calls/",
-                files={"file": (f"call-{i}.wav", bodies[i], "audio/wav")},
-                data={"external_id": f"bench-{i}"},
-            )
+            response = send(client, f"{base}/api/v1/calls/", i)
             elapsed = time.perf_counter() - t0
-        call_id = response.json().get("id") if response.status_code == 201 else None
-        return (response.status_code, elapsed, call_id)
+        accepted = response.status_code == accepted_status
+        return (response.status_code, elapsed, response.json()["id"] if accepted else None)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(one, range(len(bodies))))
-    _run.wall = time.perf_counter() - started  # type: ignore[attr-defined]
-    return [r for r in results if r[0] != 0]
+        results = [r for r in pool.map(one, range(total)) if r[0] != 0]
+    return Phase(name, accepted_status, send, results, time.perf_counter() - started)
 
 
-# Read back through Django, whatever the database: each call's recording and whether its file
-# is really in storage.
-_STORED = (
-    "import json;from calls.models import Recording;"
-    "print(json.dumps({r.call_id: bool(r.file) and r.file.storage.exists(r.file.name)"
-    " for r in Recording.objects.all()}))"
-)
-
-
-def _report(
-    results: list[tuple[int, float, int | None]],
-    stored: dict[int, bool],
-    total: int,
-    workers: int,
-) -> None:
-    wall = _run.wall  # type: ignore[attr-defined]
-    latencies = sorted(r[1] for r in results)
-    accepted = {r[2] for r in results if r[0] == 201 and r[2] is not None}
+def _report(phase: Phase, calls: dict[int, tuple[str, bool]]) -> None:
+    latencies = sorted(r[1] for r in phase.results)
+    accepted = [r[2] for r in phase.results if r[2] is not None]
     statuses: dict[int, int] = {}
-    for status, _, _ in results:
+    for status, _, _ in phase.results:
         statuses[status] = statuses.get(status, 0) + 1
-    missing = [i for i in accepted if i not in stored]
-    no_file = [i for i in accepted if i in stored and not stored[i]]
+    missing = [i for i in accepted if i not in calls]
+    if phase.accepted_status == 201:
+        incomplete = [i for i in accepted if i in calls and not calls[i][1]]
+        what = "stored without file"
+    else:
+        incomplete = [i for i in accepted if i in calls and calls[i][0] != "awaiting_fetch"]
+        what = "not awaiting fetch"
     p = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-    print(f"requests sent        {len(results)} of {total} ({workers} concurrent clients)")
-    print(f"status codes         {dict(sorted(statuses.items()))}")
-    print(f"wall time            {wall:.2f} s")
-    print(f"throughput           {len(results) / wall:.1f} requests/s")
+    print(f"\n### {phase.name}")
+    print(
+        f"requests sent        {len(phase.results)}  status codes {dict(sorted(statuses.items()))}"
+    )
+    print(f"throughput           {len(phase.results) / phase.wall:.1f} requests/s")
     print(f"latency p50 / p95    {p[49] * 1000:.0f} ms / {p[94] * 1000:.0f} ms")
     print(f"latency max          {latencies[-1] * 1000:.0f} ms")
-    print(f"accepted uploads     {len(accepted)}")
+    print(f"accepted             {len(accepted)}")
     print(f"lost (not in DB)     {len(missing)}")
-    print(f"stored without file  {len(no_file)}")
+    print(f"{what:<20} {len(incomplete)}")
