@@ -168,13 +168,13 @@ class CallCreateApi(APIView):
         if call is None:
             # A duplicate of a call this user may not see: say so without revealing it.
             raise DuplicateHidden()
-        if outcome.duplicate:
-            return Response(CallDetailSerializer(call).data, status=status.HTTP_200_OK)
         if call.stage == Call.Stage.REJECTED:
+            # Sending the same bad file again gets the same answer, not a cheerful 200.
             raise RecordingRejected(
                 call.rejected_reason, code="recording_rejected", extra={"call_id": call.id}
             )
-        return Response(CallDetailSerializer(call).data, status=created)
+        code = status.HTTP_200_OK if outcome.duplicate else created
+        return Response(CallDetailSerializer(call).data, status=code)
 
 
 class CallDetailApi(APIView):

@@ -95,6 +95,9 @@ def test_a_broken_file_is_a_clear_error_and_kept_as_a_rejected_call(people) -> N
     assert body["code"] == "recording_rejected" and body["message"]
     call = Call.objects.get(id=body["call_id"])
     assert call.stage == Call.Stage.REJECTED and call.rejected_reason == body["message"]
+    again = upload(people["rep1"].client, b"this is not audio at all" * 100)
+    assert (again.status_code, again.json()) == (422, body)
+    assert Call.objects.count() == 1
 
 
 @pytest.mark.parametrize(

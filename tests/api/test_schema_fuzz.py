@@ -8,6 +8,7 @@ that exists", and refusing those (422, 400) with a clear error is the behaviour 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -22,7 +23,7 @@ from tests.api.test_calls_api import scored_call
 pytestmark = pytest.mark.django_db
 
 FUZZ = settings(
-    max_examples=30,
+    max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "30")),  # raise it for a deeper run
     deadline=None,
     derandomize=True,  # the same examples every run: a failure is reproducible, not flaky
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
