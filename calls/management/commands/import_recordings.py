@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections, transaction
 
 from calls.models import Call, CallSource
 from calls.services.folder import SIDECAR_SUFFIX, FolderItem, FolderScanner
@@ -73,6 +74,8 @@ class Command(BaseCommand):
             if not options["watch"] or passes == options["passes"]:
                 return
             time.sleep(options["interval"])
+            if not transaction.get_connection().in_atomic_block:
+                close_old_connections()  # a watch runs for days; don't keep a dead connection
 
     def _source(self, name: str | None) -> CallSource | None:
         if not name:
