@@ -162,3 +162,21 @@ def test_an_endpoint_must_be_an_http_url() -> None:
 
     with pytest.raises(ValidationError, match="Enter a valid URL"):
         WebhookEndpoint(name="x", url="ftp://example.com/hook").full_clean()
+
+
+def test_a_score_routed_to_review_sends_that_event_with_the_reasons(
+    receiver, django_capture_on_commit_callbacks
+) -> None:
+    from calls.models import Call
+    from scoring.models import LeadScore
+    from scoring.services.routing import call_route_run
+
+    call = CallFactory(stage=Call.Stage.SCORED)
+    LeadScore.objects.create(call=call, score="hot", confidence=0.2, valid=True, engine="rules")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_route_run(call_id=call.id)
+    [message] = receiver.received
+    assert message["type"] == "call.routed_to_review"
+    assert message["data"]["routing"] == "needs_review"
+    assert any("below threshold" in r for r in message["data"]["routing_reasons"])
+    assert message["data"]["final_tier"] is None
