@@ -13,7 +13,9 @@ from django.utils.html import format_html, format_html_join
 from calls.forms import CallUploadForm, RepVoiceSampleForm
 from calls.models import (
     Call,
+    CallSource,
     Recording,
+    RecordingFetch,
     RepVoiceSample,
     SpeakerRole,
     TranscriptionJob,
@@ -340,6 +342,17 @@ class TranscriptionJobAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in TranscriptionJob._meta.fields if f.name != "callback_token"]
 
+
+@admin.register(RecordingFetch)
+class RecordingFetchAdmin(admin.ModelAdmin):
+    """Where URL and Twilio recordings were downloaded from; written only by the fetch task."""
+
+    list_display = ["call", "kind", "url", "created_at", "fetched_at"]
+    list_filter = ["kind"]
+    list_select_related = ["call"]
+    search_fields = ["url", "call__external_id"]
+    readonly_fields = ["call", "kind", "url", "final_url", "params", "created_at", "fetched_at"]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -350,3 +363,14 @@ class VocabularyTermAdmin(admin.ModelAdmin):
     list_filter = ["kind", "active", "language"]
     list_editable = ["active"]
     search_fields = ["value"]
+
+
+@admin.register(CallSource)
+class CallSourceAdmin(admin.ModelAdmin):
+    """Per-source defaults: which party is on which stereo channel, and the default rep."""
+
+    list_display = ["name", "kind", "channel_roles", "default_rep"]
+    list_filter = ["kind"]
+    list_select_related = ["default_rep"]
+    search_fields = ["name"]
+    autocomplete_fields = ["default_rep"]

@@ -20,6 +20,9 @@ class Call(models.Model):
         SYNCED = "synced"
         FAILED = "failed"
         REJECTED = "rejected"
+        # A recording to download (URL ingestion, Twilio) before the call can be received.
+        AWAITING_FETCH = "awaiting_fetch"
+        FETCHING = "fetching"
 
     class Source(models.TextChoices):
         UPLOAD = "upload"
@@ -265,3 +268,60 @@ class VocabularyTerm(models.Model):
             isinstance(p, str) and p.strip() for p in self.pronunciations
         ):
             raise ValidationError({"pronunciations": 'A list of words, e.g. ["lead scoring"].'})
+
+
+class RecordingFetch(models.Model):
+    """Where a call's recording is downloaded from (a URL given to the API, or Twilio)."""
+
+    class Kind(models.TextChoices):
+        URL = "url"
+        TWILIO = "twilio"
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="fetch")
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.URL)
+    url = models.URLField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True, help_text="After redirects.")
+    params = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The request that asked for it (e.g. Twilio's callback).",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.kind} fetch for call {self.call_id}"
+
+
+class CallSource(models.Model):
+    """A configured way calls arrive (a Twilio number, a recorder's folder) and its defaults."""
+
+    name = models.SlugField(
+        max_length=64,
+        unique=True,
+        help_text="Named by ?source=<name> on the Twilio callback URL, or "
+        "import_recordings --source <name>.",
+    )
+    kind = models.CharField(max_length=16, choices=Call.Source)
+    channel_roles = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Stereo recordings: the role of each channel, e.g. ["prospect", "rep"].',
+    )
+    default_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Owner of its calls when nothing names one.",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    def clean(self) -> None:
+        roles = self.channel_roles
+        valid = {"rep", "prospect", "unknown"}
+        if roles and (not isinstance(roles, list) or len(roles) != 2 or not set(roles) <= valid):
+            raise ValidationError({"channel_roles": "Give two of rep/prospect/unknown, or none."})

@@ -31,3 +31,9 @@ def transcription_poll() -> int:
     from calls.services.transcription_jobs import transcription_poll as poll
 
     return poll()
+
+
+def call_fetch(call_id: int) -> None:
+    from calls.services.fetch import call_fetch_run
+
+    call_fetch_run(call_id=call_id)

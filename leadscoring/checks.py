@@ -50,3 +50,26 @@ def check_queue(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+@register()
+def check_intake(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    if bool(settings.TWILIO_ACCOUNT_SID) != bool(settings.TWILIO_AUTH_TOKEN):
+        messages.append(
+            Error(
+                "Only one of TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN is set.",
+                hint="Both are needed: the token verifies callbacks, both fetch recordings.",
+                id="leadscoring.E101",
+            )
+        )
+    roles = tuple(settings.TWILIO_CHANNEL_ROLES)
+    if len(roles) != 2 or not set(roles) <= {"rep", "prospect", "unknown"}:
+        messages.append(
+            Error(
+                f"TWILIO_CHANNEL_ROLES={','.join(roles)!r} must name two of rep/prospect/unknown.",
+                hint="e.g. TWILIO_CHANNEL_ROLES=prospect,rep (channel 1 = caller, 2 = agent).",
+                id="leadscoring.E102",
+            )
+        )
+    return messages

@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("calls/", include("calls.urls")),
     path("", include("scoring.urls")),
+    path("api/v1/", include("leadscoring.api.urls")),
 ]

@@ -33,3 +33,19 @@ def test_default_configuration_passes_every_check(settings):
     settings.TRANSCRIPTION_PROVIDER, settings.SCORING_ENGINE = "whisper", "rules"
     settings.Q_CLUSTER = {"timeout": 1800, "retry": 2100}
     assert check_providers() == [] and check_queue() == []
+
+
+def test_half_a_twilio_configuration_is_an_error(settings):
+    from leadscoring.checks import check_intake
+
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, ""
+    assert ids(check_intake()) == {"leadscoring.E101"}
+    settings.TWILIO_AUTH_TOKEN = "token"
+    assert check_intake() == []
+
+
+def test_twilio_channel_roles_must_name_two_known_roles(settings):
+    from leadscoring.checks import check_intake
+
+    settings.TWILIO_CHANNEL_ROLES = ("caller", "agent")
+    assert ids(check_intake()) == {"leadscoring.E102"}

@@ -59,9 +59,16 @@ class _Inspected:
     json_meta: dict[str, str] | None = None
 
 
-def call_ingest_file(*, stream: IO[bytes], original_name: str, meta: CallMetadata) -> IngestOutcome:
-    """Ingest one recording (audio or call JSON) from ``stream``."""
-    existing = _existing_by_external_id(meta.external_id)
+def call_ingest_file(
+    *, stream: IO[bytes], original_name: str, meta: CallMetadata, into: Call | None = None
+) -> IngestOutcome:
+    """Ingest one recording (audio or call JSON) from ``stream``.
+
+    ``into`` is a call created before its audio arrived (URL ingestion, Twilio): it receives the
+    recording instead of a new call, and is rejected (kept, with the reason) if the audio is bad
+    or is the same as another call's.
+    """
+    existing = None if into is not None else _existing_by_external_id(meta.external_id)
     if existing is not None:
         return IngestOutcome(existing, duplicate=True)
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
@@ -71,12 +78,18 @@ def call_ingest_file(*, stream: IO[bytes], original_name: str, meta: CallMetadat
             reason = (
                 f"the file is larger than the {settings.MAX_RECORDING_BYTES // 1_000_000} MB limit"
             )
-            return _store(None, original_name, size, None, meta, _Inspected("audio", {}, reason))
+            rejected = _Inspected("audio", {}, reason)
+            return _store(None, original_name, size, None, meta, rejected, into)
         duplicate = Call.objects.filter(recording__sha256=sha256).first()
-        if duplicate is not None:
+        if duplicate is not None and into is None:
             return IngestOutcome(duplicate, duplicate=True)
+        if duplicate is not None:
+            same = _Inspected(
+                "audio", {}, f"the recording is the same audio as call {duplicate.id}"
+            )
+            return _store(None, original_name, size, None, meta, same, into)
         inspected = _inspect(local, original_name)
-        return _store(local, original_name, size, sha256, meta, inspected)
+        return _store(local, original_name, size, sha256, meta, inspected, into)
 
 
 def call_ingest_path(*, path: Path, meta: CallMetadata) -> IngestOutcome:
@@ -162,22 +175,24 @@ def _store(
     sha256: str | None,
     meta: CallMetadata,
     inspected: _Inspected,
+    into: Call | None = None,
 ) -> IngestOutcome:
     json_meta = inspected.json_meta or {}
     channels = inspected.fields.get("channels") or 1
     roles = meta.channel_roles or (settings.DEFAULT_CHANNEL_ROLES if channels == 2 else ())
-    call = Call(
-        owner_rep=meta.owner_rep,
-        contact_email=meta.contact_email or json_meta.get("email", ""),
-        contact_name=meta.contact_name or json_meta.get("name", ""),
-        external_id=meta.external_id,
-        source=meta.source,
-        channel_roles=list(roles),
-        language=meta.language,
-    )
+    call = into or Call()
+    call.owner_rep = meta.owner_rep
+    call.contact_email = meta.contact_email or json_meta.get("email", "")
+    call.contact_name = meta.contact_name or json_meta.get("name", "")
+    call.external_id = meta.external_id
+    call.source = meta.source
+    call.channel_roles = list(roles)
+    call.language = meta.language
     if inspected.reason:
         call.stage = Call.Stage.REJECTED
         call.rejected_reason = inspected.reason
+    elif into is not None:
+        call.stage = Call.Stage.RECEIVED
     recording = Recording(
         original_name=original_name[:300],
         kind=inspected.kind,
@@ -196,10 +211,9 @@ def _store(
         # Lost a race with an identical upload: report the winner as the duplicate.
         if recording.file:
             recording.file.storage.delete(recording.file.name)
-        winner = (
-            _existing_by_external_id(meta.external_id)
-            or Call.objects.filter(recording__sha256=sha256).first()
-        )
+        # A call filled ``into`` holds its own external id: only the audio can have raced.
+        by_id = None if into is not None else _existing_by_external_id(meta.external_id)
+        winner = by_id or Call.objects.filter(recording__sha256=sha256).first()
         if winner is None:
             raise
         return IngestOutcome(winner, duplicate=True)

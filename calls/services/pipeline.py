@@ -19,11 +19,13 @@ Stage = Call.Stage
 
 # The task that consumes each resting stage. Working stages fall back to their input stage.
 STAGE_TASKS: dict[str, str] = {
+    Stage.AWAITING_FETCH: "calls.tasks.call_fetch",
     Stage.RECEIVED: "calls.tasks.call_transcribe",
     Stage.TRANSCRIBED: "scoring.tasks.call_score",
     Stage.SCORED: "scoring.tasks.call_route",
 }
 INPUT_STAGE: dict[str, str] = {
+    Stage.FETCHING: Stage.AWAITING_FETCH,
     Stage.TRANSCRIBING: Stage.RECEIVED,
     Stage.SCORING: Stage.TRANSCRIBED,
 }

@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "calls",
     "scoring",
     "crm",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +116,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+from leadscoring.settings.api import *  # noqa: E402, F403
 from leadscoring.settings.crm import *  # noqa: E402, F403
+from leadscoring.settings.intake import *  # noqa: E402, F403
 from leadscoring.settings.q2 import *  # noqa: E402, F403
 from leadscoring.settings.scoring import *  # noqa: E402, F403
 from leadscoring.settings.security import *  # noqa: E402, F403

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from calls.models import Call
 from leadscoring.audit import audit_record
+from webhooks.services import call_event_publish
 
 
 class TierSource:
@@ -51,4 +52,5 @@ def call_final_tier_decide(
         after={"final_tier": tier, "source": source},
         reason=reason,
     )
+    call_event_publish(call=call, event="call.final_tier_decided")
     return call

@@ -12,6 +12,7 @@ from calls.services.speakers import roles_uncertain
 from scoring.models import LeadScore
 from scoring.services.decisions import TierSource, call_final_tier_decide
 from scoring.services.prompt_versions import prompt_spec
+from webhooks.services import call_event_publish
 
 Stage = Call.Stage
 
@@ -58,3 +59,5 @@ def call_route_run(*, call_id: int) -> None:
         score.save(update_fields=["routing", "routing_reasons", "routed_at"])
         if not reasons:
             call_final_tier_decide(call=call, tier=score.score, source=TierSource.AUTO)
+        else:
+            call_event_publish(call=call, event="call.routed_to_review")

@@ -17,6 +17,7 @@ from scoring.injection import addresses_scoring_system
 from scoring.models import LeadScore, PromptVersion
 from scoring.result import Validation, validate_score
 from scoring.services.prompt_versions import prompt_spec, prompt_version_active
+from webhooks.services import call_event_publish
 
 logger = logging.getLogger(__name__)
 Stage = Call.Stage
@@ -102,6 +103,7 @@ def call_score_run(*, call_id: int) -> None:
         speaker_roles_from_engine(call=call, roles=scored.inferred_roles)
         lead_score_record(call=call, scored=scored, version=version)
         stage_advance(call=call, to_stage=Stage.SCORED, error="")
+        call_event_publish(call=call, event="call.scored")
 
 
 # An engine reading the whole call beats the question-count heuristic (0.6) but not a
