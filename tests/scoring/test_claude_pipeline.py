@@ -50,7 +50,7 @@ def claude(settings, fake):
 
 def ingest_wait(path) -> dict:
     out = io.StringIO()
-    call_command("ingest", str(path), "--wait", stdout=out)
+    call_command("ingest", str(path), "--wait", "--wait-timeout", "5", stdout=out)
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
