@@ -1,8 +1,12 @@
 """1,000 calls through the whole pipeline (fake provider, rules engine), on SQLite and PostgreSQL.
 
-Each database runs in its own process (settings are read once per process). "Our overhead" is
-the pipeline's wall time minus the time the provider and engine alone need for the same calls:
-what ingest, probing, storage, stage bookkeeping, task packaging and the database cost.
+Two ways per database, each in its own process (settings are read once per process):
+- inline: every stage runs in this process as soon as the previous commits. "Our overhead" is
+  the wall time minus what the provider and engine alone need for the same calls: ingest,
+  storage, stage bookkeeping and the database.
+- broker: the calls are queued through the django-q2 broker (ORM, or Redis with REDIS_URL) and
+  a real ``qcluster`` with Q_WORKERS workers drains them; wall time from the first enqueue to
+  the last call routed.
 """
 
 from __future__ import annotations
@@ -25,22 +29,36 @@ SHARED_CALLS = Path(__file__).resolve().parents[2] / "shared" / "calls"
 
 def main() -> None:
     for db in ("sqlite", "postgres"):
-        result = subprocess.run(
-            [sys.executable, "-m", "benchmarks.bench_pipeline", db],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-        if result.returncode != 0 or not lines:
-            print(f"{db}: failed\n{result.stderr[-2000:]}")
-            continue
-        r = json.loads(lines[-1])
-        print(
-            f"{db:8} {r['calls']} calls in {r['total_s']:.1f} s = {r['calls_per_s']:.1f} calls/s; "
-            f"per call {r['ms_per_call']:.1f} ms, of which provider+engine {r['engine_ms']:.1f} ms "
-            f"and our own overhead {r['overhead_ms']:.1f} ms"
-        )
+        for mode in ("inline", "broker"):
+            r = _run_child(db, mode)
+            if r is None:
+                continue
+            line = (
+                f"{db:8} {mode:6} {r['calls']} calls in {r['total_s']:.1f} s = "
+                f"{r['calls_per_s']:.1f} calls/s"
+            )
+            if mode == "inline":
+                line += (
+                    f"; per call {r['ms_per_call']:.1f} ms, of which provider+engine "
+                    f"{r['engine_ms']:.1f} ms and our own overhead {r['overhead_ms']:.1f} ms"
+                )
+            else:
+                line += f" with {r['workers']} qcluster workers"
+            print(line, flush=True)
+
+
+def _run_child(db: str, mode: str) -> dict | None:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_pipeline", db, mode],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        print(f"{db} {mode}: failed\n{result.stdout[-1000:]}\n{result.stderr[-2000:]}")
+        return None
+    return json.loads(lines[-1])
 
 
 def _variants() -> list[tuple[str, bytes]]:
@@ -77,6 +95,44 @@ def _configure(db: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def _child_broker(db: str) -> None:
+    """Queue every call through the broker, then let a real qcluster drain the queue."""
+    _configure(db)
+    from calls.models import Call
+    from calls.services.ingest import CallMetadata, call_ingest_file
+
+    workers = int(os.environ.get("Q_WORKERS", "2"))
+    started = time.perf_counter()
+    for name, body in _variants():
+        call_ingest_file(stream=io.BytesIO(body), original_name=name, meta=CallMetadata())
+    cluster = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        env={**os.environ, "Q_WORKERS": str(workers)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + float(os.environ.get("BENCH_PIPELINE_TIMEOUT", "1800"))
+    try:
+        while Call.objects.filter(stage=Call.Stage.ROUTED).count() < N_CALLS:
+            if time.monotonic() > deadline or cluster.poll() is not None:
+                raise SystemExit("the cluster did not route every call in time")
+            time.sleep(0.5)
+    finally:
+        cluster.terminate()
+        cluster.wait(timeout=60)
+    total_s = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "calls": N_CALLS,
+                "total_s": total_s,
+                "calls_per_s": N_CALLS / total_s,
+                "workers": workers,
+            }
+        )
+    )
 
 
 def _child(db: str) -> None:
@@ -125,4 +181,7 @@ def _child(db: str) -> None:
 
 
 if __name__ == "__main__":
-    _child(sys.argv[1])
+    if sys.argv[2:] == ["broker"]:
+        _child_broker(sys.argv[1])
+    else:
+        _child(sys.argv[1])

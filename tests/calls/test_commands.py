@@ -83,3 +83,11 @@ def test_demo_setup_creates_users_and_scores_demo_calls_idempotently(shared_call
     assert not Call.objects.exclude(stage=Call.Stage.ROUTED).exists()
     for username in ("admin", "manager", "rep"):
         assert f"  {username}" in out.getvalue()
+
+
+def test_demo_setup_loads_the_committed_demo_calls_when_no_directory_is_given():
+    call_command("demo_setup", stdout=io.StringIO())
+    # Demo audio needs a real transcription provider; the transcript demo calls need none.
+    transcripts = Call.objects.filter(recording__kind="transcript_json")
+    assert transcripts.count() == 24
+    assert not transcripts.exclude(stage=Call.Stage.ROUTED).exists()
