@@ -137,12 +137,11 @@ def _child_broker(db: str) -> None:
 
 def _child(db: str) -> None:
     _configure(db)
-    from scoring.engines.rules import RulesEngine
-
     from calls.models import Call
     from calls.providers.fake import parse_call_json
     from calls.services.ingest import CallMetadata, call_ingest_file
     from leadscoring.queue import run_inline
+    from scoring.engines.rules import RulesEngine
     from scoring.result import validate_score
     from scoring.services.prompt_versions import prompt_spec, prompt_version_active
 
