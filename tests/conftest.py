@@ -16,15 +16,6 @@ def _media_root(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_content_types() -> None:
-    # Transactional tests flush every table and SQLite then hands out new content type ids; a
-    # cache left from an earlier test makes audit rows fail their foreign key at commit.
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
-
-
 @pytest.fixture
 def shared_calls() -> Path:
     if not SHARED_CALLS.is_dir():

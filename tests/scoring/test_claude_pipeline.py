@@ -14,23 +14,15 @@ from django.utils import timezone
 from calls.models import Call, SpeakerRole
 from calls.models import Transcript as TranscriptRow
 from scoring.models import LeadScore, PromptVersion
-from scoring.rubric import DEFAULT_RUBRIC
 from scoring.services.scoring import call_score_run
 from tests.calls.factories import CallFactory
 from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.server import serve
 from tests.scoring.claude_helpers import gold_payload, load_call
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def active_prompt() -> PromptVersion:
-    # Transactional tests flush the tables, seeded version 1 included.
-    version, _ = PromptVersion.objects.get_or_create(
-        number=1, defaults={"status": "active", "rubric": DEFAULT_RUBRIC}
-    )
-    return version
+# Real commits (the pipeline's on-commit hooks run); serialized rollback restores the seeded
+# prompt version and keeps content types stable for the transactional tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
