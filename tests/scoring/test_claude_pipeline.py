@@ -101,7 +101,7 @@ def test_missing_key_fails_the_stage_permanently(settings, shared_calls):
     line = ingest_wait(shared_calls / "dev-005.json")
     call = Call.objects.get(id=line["call_id"])
     assert call.stage == "failed" and call.next_retry_at is None
-    assert "ANTHROPIC_API_KEY is not set" in call.error
+    assert "needs ANTHROPIC_API_KEY, which is not set" in call.error
 
 
 def test_engine_inferred_roles_are_stored_with_their_source_when_roles_were_unknown(
