@@ -155,6 +155,19 @@ def test_quote_not_in_transcript_is_rejected_when_evidence_is_invented(fake, cal
     assert "budget: quote does not occur verbatim" in scored.validation.problems[0]
 
 
+def test_invented_quote_with_an_out_of_range_index_is_rejected_not_crashing(fake, call001):
+    transcript, roles, data = call001
+    bad = gold_payload(data)
+    bad["bant"]["need"].update(evidence="Not said anywhere.", utterance_index=10_000)
+    bad["bant"]["timeline"].update(evidence="Nor this.", utterance_index=-3)
+    fake.reply_next(bad)
+    scored = score(make_engine(fake), transcript, roles)
+    assert scored.validation.problems[:2] == (
+        "need: quote does not occur verbatim in any prospect utterance",
+        "timeline: quote does not occur verbatim in any prospect utterance",
+    )
+
+
 def test_quote_from_the_rep_is_rejected_when_only_prospect_words_count(fake, call001):
     transcript, roles, data = call001
     bad = gold_payload(data)
