@@ -364,6 +364,17 @@ def test_unknown_mono_speakers_are_identified_by_the_engine(fake, call001):
     assert "prospect_speakers" not in scored.validation.payload
 
 
+def test_malformed_prospect_speakers_infer_nothing_but_rep_for_the_asked(fake, call001):
+    transcript, _, data = call001
+    payload = gold_payload(data)
+    payload["prospect_speakers"] = [{"key": "S2"}, "S9"]
+    fake.reply_next(payload)
+    run = make_engine(fake).score(
+        transcript=transcript, roles={"S1": "rep", "S2": "unknown"}, prompt=SPEC
+    )
+    assert run.inferred_roles == {"S2": "rep"}
+
+
 def test_known_roles_are_not_asked_about(fake, call001):
     transcript, roles, _ = call001
     make_engine(fake).score(transcript=transcript, roles=roles, prompt=SPEC)
