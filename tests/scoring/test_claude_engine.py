@@ -328,6 +328,16 @@ def test_forced_tool_call_is_used_when_the_model_lacks_structured_outputs(call00
     assert scored.validation.valid and scored.run.model == "claude-legacy-1"
 
 
+def test_tool_mode_without_the_tool_call_is_kept_raw_with_the_reason(call001):
+    transcript, roles, _ = call001
+    fake = FakeAnthropic(structured_outputs={"claude-legacy-1": False})
+    fake.reply_next(text="I would rather describe the call in prose.")
+    spec = PromptSpec(version=1, rubric=DEFAULT_RUBRIC, model="claude-legacy-1")
+    scored = score(make_engine(fake), transcript, roles, spec)
+    assert scored.run.payload is None
+    assert scored.validation.problems == ("the model did not call the record_lead_score tool",)
+
+
 def test_json_outputs_are_assumed_when_the_server_has_no_models_api(call001):
     transcript, roles, data = call001
     fake = FakeAnthropic(models_api=False)
