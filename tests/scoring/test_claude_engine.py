@@ -411,3 +411,11 @@ def test_batch_results_are_priced_at_the_batch_discount(fake, call001):
     normal = engine.run_from_message(message, params=params, ask=ask)
     batched = engine.run_from_message(message, params=params, ask=ask, batch=True)
     assert batched.cost_usd == (normal.cost_usd / 2).quantize(Decimal("0.000001"))
+
+
+@pytest.mark.parametrize(("mode", "key"), [("tool", "tools"), ("json_schema", "output_config")])
+def test_configured_structured_output_mode_skips_the_models_api(fake, call001, mode, key):
+    transcript, roles, _ = call001
+    make_engine(fake, structured_output=mode).score(transcript=transcript, roles=roles, prompt=SPEC)
+    assert [r.url.path for r in fake.requests] == ["/v1/messages"]
+    assert key in fake.message_bodies[0]
