@@ -37,5 +37,6 @@ class LeadScoreAdmin(admin.ModelAdmin):
         return False
 
 
-# Prompt versions and their evaluation live in their own module.
+# Prompt versions and their evaluation live in their own modules.
+import scoring.admin_evaluation  # noqa: E402
 import scoring.admin_prompts  # noqa: E402, F401
