@@ -79,5 +79,6 @@ class CoachingCommentAdmin(_VisibleByCallAdmin):
     list_display = ["id", "call", "at_s", "author", "created_at"]
 
 
-# Prompt versions and their evaluation live in their own module.
+# Prompt versions and their evaluation live in their own modules.
+import scoring.admin_evaluation  # noqa: E402
 import scoring.admin_prompts  # noqa: E402, F401

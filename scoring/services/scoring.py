@@ -59,12 +59,15 @@ def _reject_injected_evidence(validation: Validation, transcript: Transcript) ->
     """Evidence quoting a line addressed to the scoring system confirms nothing: send to review."""
     if validation.payload is None:
         return validation
+    utterances = transcript.utterances
     problems = [
         f"{name}: evidence quotes a line addressed to the scoring system (prompt injection?)"
         for name, c in validation.payload["bant"].items()
+        # Indexes of quotes that were not found stay as the engine gave them: check the range.
         if c.get("present")
-        and c.get("utterance_index") is not None
-        and addresses_scoring_system(transcript.utterances[c["utterance_index"]].text)
+        and isinstance(c.get("utterance_index"), int)
+        and 0 <= c["utterance_index"] < len(utterances)
+        and addresses_scoring_system(utterances[c["utterance_index"]].text)
     ]
     if not problems:
         return validation

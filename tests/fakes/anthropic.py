@@ -161,9 +161,20 @@ class FakeAnthropic:
         problem = self._invalid(body)
         if problem:
             return _error(400, "invalid_request_error", problem)
-        return httpx.Response(
-            200, json=self.message(body, scripted), headers={"request-id": self._id("req")}
-        )
+        message = self.message(body, scripted)
+        return httpx.Response(200, json=message, headers=self._ratelimit_headers(message))
+
+    def _ratelimit_headers(self, message: dict[str, Any]) -> dict[str, str]:
+        """The headers every real response carries (API-FACTS §2.7), with generous limits."""
+        reset = (datetime.now(UTC) + timedelta(seconds=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        used = message["usage"]["input_tokens"] + message["usage"]["output_tokens"]
+        headers = {"request-id": self._id("req")}
+        for kind, limit in (("requests", 4000), ("tokens", 2_000_000)):
+            remaining = limit - (1 if kind == "requests" else used)
+            headers[f"anthropic-ratelimit-{kind}-limit"] = str(limit)
+            headers[f"anthropic-ratelimit-{kind}-remaining"] = str(remaining)
+            headers[f"anthropic-ratelimit-{kind}-reset"] = reset
+        return headers
 
     def _invalid(self, body: dict[str, Any]) -> str:
         for key in ("model", "max_tokens", "messages"):

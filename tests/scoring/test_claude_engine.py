@@ -155,6 +155,19 @@ def test_quote_not_in_transcript_is_rejected_when_evidence_is_invented(fake, cal
     assert "budget: quote does not occur verbatim" in scored.validation.problems[0]
 
 
+def test_invented_quote_with_an_out_of_range_index_is_rejected_not_crashing(fake, call001):
+    transcript, roles, data = call001
+    bad = gold_payload(data)
+    bad["bant"]["need"].update(evidence="Not said anywhere.", utterance_index=10_000)
+    bad["bant"]["timeline"].update(evidence="Nor this.", utterance_index=-3)
+    fake.reply_next(bad)
+    scored = score(make_engine(fake), transcript, roles)
+    assert scored.validation.problems[:2] == (
+        "need: quote does not occur verbatim in any prospect utterance",
+        "timeline: quote does not occur verbatim in any prospect utterance",
+    )
+
+
 def test_quote_from_the_rep_is_rejected_when_only_prospect_words_count(fake, call001):
     transcript, roles, data = call001
     bad = gold_payload(data)
@@ -315,6 +328,16 @@ def test_forced_tool_call_is_used_when_the_model_lacks_structured_outputs(call00
     assert scored.validation.valid and scored.run.model == "claude-legacy-1"
 
 
+def test_tool_mode_without_the_tool_call_is_kept_raw_with_the_reason(call001):
+    transcript, roles, _ = call001
+    fake = FakeAnthropic(structured_outputs={"claude-legacy-1": False})
+    fake.reply_next(text="I would rather describe the call in prose.")
+    spec = PromptSpec(version=1, rubric=DEFAULT_RUBRIC, model="claude-legacy-1")
+    scored = score(make_engine(fake), transcript, roles, spec)
+    assert scored.run.payload is None
+    assert scored.validation.problems == ("the model did not call the record_lead_score tool",)
+
+
 def test_json_outputs_are_assumed_when_the_server_has_no_models_api(call001):
     transcript, roles, data = call001
     fake = FakeAnthropic(models_api=False)
@@ -351,6 +374,17 @@ def test_unknown_mono_speakers_are_identified_by_the_engine(fake, call001):
     assert "prospect_speakers" not in scored.validation.payload
 
 
+def test_malformed_prospect_speakers_infer_nothing_but_rep_for_the_asked(fake, call001):
+    transcript, _, data = call001
+    payload = gold_payload(data)
+    payload["prospect_speakers"] = [{"key": "S2"}, "S9"]
+    fake.reply_next(payload)
+    run = make_engine(fake).score(
+        transcript=transcript, roles={"S1": "rep", "S2": "unknown"}, prompt=SPEC
+    )
+    assert run.inferred_roles == {"S2": "rep"}
+
+
 def test_known_roles_are_not_asked_about(fake, call001):
     transcript, roles, _ = call001
     make_engine(fake).score(transcript=transcript, roles=roles, prompt=SPEC)
@@ -377,3 +411,11 @@ def test_batch_results_are_priced_at_the_batch_discount(fake, call001):
     normal = engine.run_from_message(message, params=params, ask=ask)
     batched = engine.run_from_message(message, params=params, ask=ask, batch=True)
     assert batched.cost_usd == (normal.cost_usd / 2).quantize(Decimal("0.000001"))
+
+
+@pytest.mark.parametrize(("mode", "key"), [("tool", "tools"), ("json_schema", "output_config")])
+def test_configured_structured_output_mode_skips_the_models_api(fake, call001, mode, key):
+    transcript, roles, _ = call001
+    make_engine(fake, structured_output=mode).score(transcript=transcript, roles=roles, prompt=SPEC)
+    assert [r.url.path for r in fake.requests] == ["/v1/messages"]
+    assert key in fake.message_bodies[0]

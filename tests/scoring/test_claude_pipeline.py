@@ -14,23 +14,15 @@ from django.utils import timezone
 from calls.models import Call, SpeakerRole
 from calls.models import Transcript as TranscriptRow
 from scoring.models import LeadScore, PromptVersion
-from scoring.rubric import DEFAULT_RUBRIC
 from scoring.services.scoring import call_score_run
 from tests.calls.factories import CallFactory
 from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.server import serve
 from tests.scoring.claude_helpers import gold_payload, load_call
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def active_prompt() -> PromptVersion:
-    # Transactional tests flush the tables, seeded version 1 included.
-    version, _ = PromptVersion.objects.get_or_create(
-        number=1, defaults={"status": "active", "rubric": DEFAULT_RUBRIC}
-    )
-    return version
+# Real commits (the pipeline's on-commit hooks run); serialized rollback restores the seeded
+# prompt version and keeps content types stable for the transactional tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
@@ -50,7 +42,7 @@ def claude(settings, fake):
 
 def ingest_wait(path) -> dict:
     out = io.StringIO()
-    call_command("ingest", str(path), "--wait", stdout=out)
+    call_command("ingest", str(path), "--wait", "--wait-timeout", "5", stdout=out)
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
@@ -109,7 +101,7 @@ def test_missing_key_fails_the_stage_permanently(settings, shared_calls):
     line = ingest_wait(shared_calls / "dev-005.json")
     call = Call.objects.get(id=line["call_id"])
     assert call.stage == "failed" and call.next_retry_at is None
-    assert "ANTHROPIC_API_KEY is not set" in call.error
+    assert "needs ANTHROPIC_API_KEY, which is not set" in call.error
 
 
 def test_engine_inferred_roles_are_stored_with_their_source_when_roles_were_unknown(

@@ -238,3 +238,22 @@ def test_admin_import_reports_each_bad_file(admin_client, shared_calls):
     assert b"Imported 1 labelled calls." in response.content
     assert b"Not imported: bad.json: call JSON must be an object" in response.content
     assert EvaluationCase.objects.filter(key="dev-001").exists()
+
+
+def test_admin_evaluate_button_runs_the_version_on_the_set(
+    admin_client, imported, settings, django_capture_on_commit_callbacks
+):
+    settings.SCORING_ENGINE = "rules"
+    draft = prompt_version_draft_create(source=PromptVersion.objects.get(number=1))
+    url = reverse("admin:scoring_promptversion_evaluate", args=[draft.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url)
+    run = draft.evaluations.get()
+    assert response.url == reverse("admin:scoring_evaluationrun_change", args=[run.pk])
+    assert run.status == "done" and run.n_cases == len(CASES) and run.created_by is not None
+
+
+def test_evaluate_command_explains_a_missing_key(settings, shared_calls):
+    settings.ANTHROPIC_API_KEY = ""
+    with pytest.raises(CommandError, match="needs ANTHROPIC_API_KEY"):
+        call_command("evaluate", str(shared_calls), "--engine", "claude")

@@ -20,8 +20,8 @@ _CAPABILITIES: dict[str, dict[str, bool]] = {}
 def build_claude_engine() -> ClaudeEngine:
     if not settings.ANTHROPIC_API_KEY:
         raise EngineError(
-            "SCORING_ENGINE is claude but ANTHROPIC_API_KEY is not set; set the key or use "
-            "SCORING_ENGINE=rules",
+            "the claude engine needs ANTHROPIC_API_KEY, which is not set; set the key or use "
+            "the rules engine (SCORING_ENGINE=rules)",
             permanent=True,
         )
     base_url = settings.ANTHROPIC_BASE_URL

@@ -181,5 +181,5 @@ def _payload(message: Message, *, tool_mode: bool) -> tuple[dict[str, Any] | Non
 def _inferred_roles(listed: Any, ask: list[str]) -> dict[str, str]:
     if not isinstance(listed, list):
         return {}
-    prospects = {k for k in listed if k in ask}
+    prospects = {k for k in listed if isinstance(k, str) and k in ask}
     return {k: Role.PROSPECT if k in prospects else Role.REP for k in ask}
