@@ -263,3 +263,11 @@ def test_a_mono_mix_saved_as_stereo_is_diarized_not_split_by_channel(
 
 def _fields(recording: RecordingRef) -> dict[str, object]:
     return {f.name: getattr(recording, f.name) for f in dataclasses.fields(recording)}
+
+
+@pytest.mark.slow
+def test_a_single_voice_is_not_split_into_two_speakers(tiny: WhisperProvider) -> None:
+    transcript = tiny.submit(ref("rep-sample", 1)).transcript
+    assert transcript is not None
+    assert {u.speaker_key for u in transcript.utterances} == {"S1"}
+    assert "customers" in transcript.full_text.lower()
