@@ -20,9 +20,6 @@ if TYPE_CHECKING:
 RATE = 16000
 WINDOW_FRAMES = 160  # 1.6 s of 10 ms mel frames
 _BATCH = 128
-# Two clusters whose centres are this similar are one voice split in two (a voicemail, a
-# monologue). Measured on word windows: 0.87 for one espeak voice, 0.72 for two.
-SAME_VOICE_SIMILARITY = 0.80
 _encoder_lock = threading.Lock()
 _encoder: VoiceEncoder | None = None
 
@@ -102,8 +99,6 @@ def cluster_speakers(
     centres = kmeans.cluster_centers_ / np.linalg.norm(
         kmeans.cluster_centers_, axis=1, keepdims=True
     )
-    if k == 2 and float(centres[0] @ centres[1]) >= SAME_VOICE_SIMILARITY:
-        return Clustering([0] * n, 0 if rep_embedding is not None else None)
     raw = _smooth(list(kmeans.labels_))
     order = list(dict.fromkeys(raw))
     order += [c for c in range(k) if c not in order]

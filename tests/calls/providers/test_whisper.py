@@ -266,14 +266,6 @@ def _fields(recording: RecordingRef) -> dict[str, object]:
 
 
 @pytest.mark.slow
-def test_a_single_voice_is_not_split_into_two_speakers(tiny: WhisperProvider) -> None:
-    transcript = tiny.submit(ref("rep-sample", 1)).transcript
-    assert transcript is not None
-    assert {u.speaker_key for u in transcript.utterances} == {"S1"}
-    assert "customers" in transcript.full_text.lower()
-
-
-@pytest.mark.slow
 def test_an_unusable_rep_voice_sample_costs_only_the_role_naming(
     tiny: WhisperProvider, tmp_path: Path
 ) -> None:
