@@ -96,14 +96,15 @@ def cluster_speakers(
     from sklearn.cluster import KMeans
 
     kmeans = KMeans(n_clusters=k, n_init=10, random_state=0).fit(embeddings)
+    centres = kmeans.cluster_centers_ / np.linalg.norm(
+        kmeans.cluster_centers_, axis=1, keepdims=True
+    )
     raw = _smooth(list(kmeans.labels_))
     order = list(dict.fromkeys(raw))
     order += [c for c in range(k) if c not in order]
     renumber = {old: new for new, old in enumerate(order)}
     rep_label = None
     if rep_embedding is not None:
-        centres = kmeans.cluster_centers_
-        centres = centres / np.linalg.norm(centres, axis=1, keepdims=True)
         rep_label = renumber[int(np.argmax(centres @ rep_embedding))]
     return Clustering([renumber[x] for x in raw], rep_label)
 

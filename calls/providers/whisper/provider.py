@@ -7,6 +7,7 @@ transcribed once and diarized with voice embeddings. Everything finishes inside 
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from calls.transcript import Role, Speaker, Transcript, Utterance
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,11 @@ class WhisperProvider:
     ) -> tuple[list[Utterance], tuple[Speaker, ...]]:
         rep = None
         if recording.rep_voice_sample is not None:
-            rep = self._embedder.embed_sample(load_mono(recording.rep_voice_sample))
+            try:
+                rep = self._embedder.embed_sample(load_mono(recording.rep_voice_sample))
+            except (ProviderError, OSError) as exc:
+                # A broken sample must not cost the transcript; roles fall back to heuristics.
+                logger.warning("rep voice sample %s unusable: %s", recording.rep_voice_sample, exc)
         stacked = np.concatenate(embeddings) if embeddings else np.zeros((0, 256))
         clustering = cluster_speakers(
             stacked, speakers=recording.speakers or self.config.speakers, rep_embedding=rep

@@ -263,3 +263,15 @@ def test_a_mono_mix_saved_as_stereo_is_diarized_not_split_by_channel(
 
 def _fields(recording: RecordingRef) -> dict[str, object]:
     return {f.name: getattr(recording, f.name) for f in dataclasses.fields(recording)}
+
+
+@pytest.mark.slow
+def test_an_unusable_rep_voice_sample_costs_only_the_role_naming(
+    tiny: WhisperProvider, tmp_path: Path
+) -> None:
+    broken = tmp_path / "sample.ogg"
+    broken.write_bytes(b"not audio")
+    transcript = tiny.submit(ref("mono", 1, rep_voice_sample=broken)).transcript
+    assert transcript is not None
+    assert {u.speaker_key for u in transcript.utterances} == {"S1", "S2"}
+    assert transcript.speakers == ()  # no roles stated: the service's heuristics decide

@@ -5,11 +5,13 @@ Stops before scoring (on-commit callbacks are captured, not run) so it tests thi
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from calls.forms import RepVoiceSampleForm
@@ -20,6 +22,7 @@ from tests.calls.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "whisper"
+DEMO = Path(__file__).resolve().parents[3] / "demo"
 
 
 @pytest.fixture
@@ -107,3 +110,19 @@ def test_admin_uploads_a_rep_voice_sample(admin_client) -> None:
     assert response.status_code == 302
     sample = RepVoiceSample.objects.get(rep=rep)
     assert sample.duration_s == pytest.approx(5.0, abs=2.0)
+
+
+@pytest.mark.slow
+def test_demo_setup_transcribes_the_committed_demo_recordings_with_whisper(
+    whisper_settings, django_capture_on_commit_callbacks
+):
+    # What `make run` does first on a fresh data directory (here with tiny.en for speed).
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_setup", "--calls-dir", str(DEMO), stdout=io.StringIO())
+    calls = Call.objects.filter(recording__kind="audio")
+    assert calls.count() == len(list(DEMO.glob("*.ogg"))) == 2
+    for call in calls:
+        assert call.stage != Call.Stage.FAILED, call.error
+        assert call.transcript.provider == "whisper"
+        assert call.stage == Call.Stage.ROUTED, call.error
+        assert set(call.speaker_roles.values_list("role", flat=True)) == {"rep", "prospect"}
