@@ -24,7 +24,7 @@ class FieldMappingInline(admin.TabularInline):
 class CrmTargetForm(ModelForm):
     class Meta:
         model = CrmTarget
-        fields = "__all__"
+        fields = ["name", "kind", "enabled", "base_url", "credentials_env", "client_id_env"]
 
     def _post_clean(self) -> None:
         # After the instance has the form's values: the service's rules (URL guard) apply.
