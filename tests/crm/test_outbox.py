@@ -83,9 +83,14 @@ def test_decision_writes_one_row_per_enabled_target_when_committed(
 def test_no_row_is_left_when_the_decision_rolls_back():
     target(CrmTarget.Kind.HUBSPOT)
     score = LeadScoreFactory()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        decide(call=score.call)
-        raise RuntimeError("the decision failed after the outbox write")
+
+    def decide_then_fail() -> None:
+        with transaction.atomic():
+            decide(call=score.call)
+            raise RuntimeError("the decision failed after the outbox write")
+
+    with pytest.raises(RuntimeError):
+        decide_then_fail()
     assert not SyncAttempt.objects.exists()
 
 
