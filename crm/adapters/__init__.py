@@ -7,6 +7,7 @@ adapters themselves get only values and an HTTP client.
 from __future__ import annotations
 
 import os
+import threading
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -50,10 +51,21 @@ def _secret(target: CrmTarget, name: str, what: str) -> str:
     return value
 
 
+# One client per (role, base URL, timeout, transport) for the process: a new client costs a
+# TLS context (~0.1 s of CA loading) and would throw away its connection pool on every sync.
+_clients: dict[tuple[str, str, float, int], httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
 def _client(role: str, base_url: str, transport: httpx.BaseTransport | None) -> httpx.Client:
-    return make_http_client(
-        role=role, base_url=base_url, timeout=settings.CRM_SYNC_TIMEOUT_SECONDS, transport=transport
-    )
+    timeout = settings.CRM_SYNC_TIMEOUT_SECONDS
+    key = (role, base_url, timeout, id(transport))
+    with _clients_lock:
+        if key not in _clients:
+            _clients[key] = make_http_client(
+                role=role, base_url=base_url, timeout=timeout, transport=transport
+            )
+        return _clients[key]
 
 
 def build_hubspot(target: CrmTarget, transport: httpx.BaseTransport | None) -> CrmAdapter:
