@@ -14,6 +14,7 @@ from calls.forms import CallUploadForm
 from calls.models import Call, Recording, SpeakerRole
 from calls.services.ingest import CallMetadata, call_ingest_file
 from calls.services.pipeline import call_rerun_from_failed_stage
+from crm.admin_actions import export_scores_csv
 from leadscoring.models import AuditEvent
 from scoring.models import LeadScore
 
@@ -76,7 +77,7 @@ class CallAdmin(admin.ModelAdmin):
     list_select_related = ["owner_rep"]
     list_per_page = 50
     date_hierarchy = "created_at"
-    actions = ["rerun_failed"]
+    actions = ["rerun_failed", export_scores_csv]
     inlines = [RecordingInline, SpeakerRoleInline]
     readonly_fields = [
         "stage",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -22,6 +23,13 @@ class FieldMappingInline(admin.TabularInline):
 
 
 class CrmTargetForm(ModelForm):
+    base_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Base URL",
+        help_text=CrmTarget._meta.get_field("base_url").help_text,
+    )
+
     class Meta:
         model = CrmTarget
         fields = ["name", "kind", "enabled", "base_url", "credentials_env", "client_id_env"]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "Leadscoring"
@@ -11,4 +11,5 @@ admin.site.index_title = "Calls, scores and CRM sync"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:calls_call_changelist"), name="home"),
     path("admin/", admin.site.urls),
+    path("crm/", include("crm.urls")),
 ]

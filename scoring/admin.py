@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from crm.admin_actions import export_scores_csv
 from scoring.models import LeadScore, PromptVersion
 
 
@@ -32,6 +33,7 @@ class LeadScoreAdmin(admin.ModelAdmin):
     list_select_related = ["call", "prompt_version"]
     search_fields = ["call__contact_email"]
     raw_id_fields = ["call"]
+    actions = [export_scores_csv]
 
     def get_readonly_fields(self, request: HttpRequest, obj: LeadScore | None = None) -> list[str]:
         # A score is an audit record: nobody edits it after the fact.
