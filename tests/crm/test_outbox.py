@@ -22,6 +22,7 @@ from crm.services.targets import property_specs
 from leadscoring.models import AuditEvent
 from scoring.services.decisions import call_final_tier_decide
 from tests.crm.factories import LeadScoreFactory, target
+from tests.fakes.http_server import serve
 from tests.fakes.hubspot import FakeHubSpot
 
 pytestmark = pytest.mark.django_db
@@ -313,3 +314,18 @@ def test_backoff_grows_with_jitter_and_respects_retry_after_when_scheduling(sett
         <= later + timedelta(minutes=12)
         for _ in range(50)
     )
+
+
+def test_decision_reaches_hubspot_through_the_queue_and_registry_when_committed(
+    hubspot, django_capture_on_commit_callbacks
+):
+    contact_id = hubspot.add_contact("ann@example.com")
+    with serve(hubspot.handler) as base_url:
+        hs = target(CrmTarget.Kind.HUBSPOT, base_url=base_url)
+        hubspot.add_properties(*(spec.name for spec in property_specs(target=hs)))
+        with django_capture_on_commit_callbacks(execute=True):
+            call = decide("hot")
+    call.refresh_from_db()
+    assert call.stage == Call.Stage.SYNCED
+    assert SyncAttempt.objects.get().status == Status.SUCCEEDED
+    assert hubspot.contacts[contact_id]["properties"]["ai_lead_score"] == "hot"
