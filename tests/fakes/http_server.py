@@ -19,6 +19,7 @@ def serve(handler: Handler) -> Iterator[str]:
 
     class _Bridge(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are separate writes
 
         def log_message(self, format: str, *args: object) -> None:
             pass

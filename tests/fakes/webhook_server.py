@@ -88,6 +88,9 @@ class WebhookReceiver(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: WebhookReceiver
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as separate writes; with Nagle on, the client's delayed ACK
+    # would add ~40 ms to every response.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
