@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django_q.tasks import async_task
 
 _inline: ContextVar[bool] = ContextVar("run_tasks_inline", default=False)
@@ -19,15 +20,21 @@ def enqueue_on_commit(task_path: str, *args: Any) -> None:
 
     A task enqueued inside a transaction could run before the row it reads is committed.
     """
-    options: dict[str, Any] = {"task_name": _task_name(task_path, args)}
     if _inline.get():
-        options["sync"] = True
-    transaction.on_commit(partial(async_task, task_path, *args, **options))
+        transaction.on_commit(partial(import_string(task_path), *args))
+        return
+    transaction.on_commit(
+        partial(async_task, task_path, *args, task_name=_task_name(task_path, args))
+    )
 
 
 @contextmanager
 def run_inline() -> Iterator[None]:
-    """Run every task enqueued inside this block in-process (``ingest --wait``, benchmarks)."""
+    """Run every task enqueued inside this block in-process (``ingest --wait``, demo data).
+
+    Tasks are plain functions guarded by stage, so calling them directly is what a worker
+    does, minus the queue.
+    """
     token = _inline.set(True)
     try:
         yield

@@ -10,7 +10,7 @@ from calls.models import Call
 from tests.calls.factories import UserFactory
 from tests.conftest import make_wav
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def run(*args: str) -> list[dict]:

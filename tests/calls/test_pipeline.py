@@ -150,3 +150,14 @@ def test_manual_role_correction_survives_when_roles_are_reassigned(
     assert roles["S1"] == "prospect"
     assert SpeakerRole.objects.get(call=call, speaker_key="S1").source == "manual"
     assert AuditEvent.objects.filter(action="speaker_role.correct", actor=admin_user).exists()
+
+
+def test_call_json_is_replayed_when_audio_goes_to_another_provider(
+    shared_calls, django_capture_on_commit_callbacks, settings
+):
+    settings.TRANSCRIPTION_PROVIDER = "whisper"
+    with django_capture_on_commit_callbacks(execute=True):
+        call = ingest_json(shared_calls, "dev-010.json")
+    call.refresh_from_db()
+    assert call.stage == Call.Stage.ROUTED
+    assert call.transcript.provider == "fake"
