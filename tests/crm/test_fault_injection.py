@@ -13,6 +13,7 @@ from django.utils import timezone
 from calls.models import Call
 from crm.models import CrmTarget, SyncAttempt, SyncLog
 from crm.services.outbox import sync_sweep
+from leadscoring.queue import run_inline
 from scoring.services.decisions import call_final_tier_decide
 from tests.crm.factories import LeadScoreFactory, target
 from tests.fakes.webhook_server import WebhookReceiver, new_secret
@@ -41,10 +42,11 @@ def test_every_sync_ends_succeeded_or_dead_and_applies_once_when_the_receiver_mi
     # The receiver listens on loopback: an admin has to allow it explicitly.
     settings.CRM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     receiver = WebhookReceiver(secret=secret, faults=FAULTS, seed=6, slow_seconds=0.25)
-    with receiver.running(), time_machine.travel(timezone.now(), tick=True) as clock:
+    # run_inline: each enqueued send runs in-process on commit, as a worker would run it.
+    with receiver.running(), run_inline(), time_machine.travel(timezone.now(), tick=True) as clock:
         target(CrmTarget.Kind.WEBHOOK, base_url=receiver.url)
         for score in LeadScoreFactory.create_batch(SYNCS):
-            # Each decision commits its outbox row; the send task then runs (q2 sync mode).
+            # Each decision commits its outbox row; its send task then runs.
             call_final_tier_decide(call=score.call, tier=score.score, source="auto")
         for _ in range(30):
             if not SyncAttempt.objects.exclude(status__in=[Status.SUCCEEDED, Status.DEAD]).exists():
