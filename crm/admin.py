@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django import forms
@@ -49,6 +50,18 @@ class CrmTargetAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "enabled", "base_url", "credentials_env"]
     list_filter = ["kind", "enabled"]
     inlines = [FieldMappingInline]
+
+    def save_model(self, request: HttpRequest, obj: CrmTarget, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        for name in filter(None, [obj.credentials_env, obj.client_id_env]):
+            if not os.environ.get(name):
+                # Saving is fine (the variable may be set on the workers); syncing is not yet.
+                self.message_user(
+                    request,
+                    f"The environment variable {name} is not set here; syncs to {obj.name} "
+                    "will fail until it is.",
+                    messages.WARNING,
+                )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

@@ -37,7 +37,7 @@ def sync_rows_create(*, call: Call) -> list[SyncAttempt]:
     Rows of an earlier decision that have not been sent yet are superseded, so an old tier can
     never land after a newer one; each decision gets new idempotency keys.
     """
-    if not settings.CRM_SYNC_ENABLED:
+    if not settings.CRM_SYNC_ENABLED or not call.final_tier:
         return []
     score = LeadScore.objects.filter(call=call, is_current=True).first()
     targets = list(CrmTarget.objects.filter(enabled=True).prefetch_related("mappings"))
@@ -249,12 +249,28 @@ def _mark_call_synced(call_id: int) -> None:
 def sync_resend(
     *, sync: SyncAttempt, actor: AbstractBaseUser | AnonymousUser | None = None
 ) -> bool:
-    """Put a dead row back in the queue with a fresh retry budget and the same idempotency key."""
-    row = SyncAttempt.objects.select_for_update().get(id=sync.pk)
+    """Put a dead row back in the queue with a fresh retry budget and the same idempotency key.
+
+    The payload is rebuilt from the current field mappings, so fixing a mapping and resending
+    is how a "no such property" failure is repaired; the tier stays the one this row carries.
+    """
+    row = (
+        SyncAttempt.objects.select_for_update()
+        .select_related("call", "score", "target")
+        .get(id=sync.pk)
+    )
     if row.status != Status.DEAD:
         return False
+    row.call.final_tier = row.tier
+    payload = sync_payload_build(
+        call=row.call, score=row.score, target=row.target, idempotency_key=row.idempotency_key
+    )
     SyncAttempt.objects.filter(id=row.pk).update(
-        status=Status.PENDING, attempts=0, next_attempt_at=None, updated_at=timezone.now()
+        status=Status.PENDING,
+        attempts=0,
+        next_attempt_at=None,
+        payload=payload,
+        updated_at=timezone.now(),
     )
     audit_record(
         action="crm_sync.resend",

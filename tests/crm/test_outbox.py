@@ -329,3 +329,25 @@ def test_decision_reaches_hubspot_through_the_queue_and_registry_when_committed(
     assert call.stage == Call.Stage.SYNCED
     assert SyncAttempt.objects.get().status == Status.SUCCEEDED
     assert hubspot.contacts[contact_id]["properties"]["ai_lead_score"] == "hot"
+
+
+def test_resend_after_fixing_a_mapping_sends_the_fixed_fields_under_the_same_key(hubspot):
+    hs = ready_hubspot(hubspot)
+    contact_id = hubspot.add_contact("ann@example.com")
+    hs.mappings.filter(score_field="tier").update(crm_property="lead_temperature")
+    decide("hot")
+    row = sync_attempt_run(sync_id=SyncAttempt.objects.get().pk, adapter=adapter_for(hubspot))
+    assert row.status == Status.DEAD and "lead_temperature" not in hubspot.properties
+    assert "VALIDATION_ERROR" in row.last_error and "crm_setup hubspot" in row.last_error
+    hs.mappings.filter(score_field="tier").update(crm_property="ai_lead_score")
+    key = row.idempotency_key
+    assert sync_resend(sync=row)
+    row = sync_attempt_run(sync_id=row.pk, adapter=adapter_for(hubspot))
+    assert row.status == Status.SUCCEEDED and row.idempotency_key == key
+    assert hubspot.contacts[contact_id]["properties"]["ai_lead_score"] == "hot"
+
+
+def test_no_row_is_written_when_the_decision_has_no_tier():
+    target(CrmTarget.Kind.HUBSPOT)
+    decide("")
+    assert not SyncAttempt.objects.exists()
