@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from calls.models import Call
@@ -19,7 +18,7 @@ from scoring.services.decisions import call_final_tier_decide
 from tests.crm.factories import LeadScoreFactory, target
 from tests.fakes.webhook_server import WebhookReceiver, new_secret
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
 Status = SyncAttempt.Status
 
 SYNCS = int(os.environ.get("FAULT_SYNCS", 500))
@@ -36,8 +35,6 @@ FAULTS = {
 def test_every_sync_ends_succeeded_or_dead_and_applies_once_when_the_receiver_misbehaves(
     settings, monkeypatch
 ):
-    # An earlier transactional test's flush recreated the content types under new ids.
-    ContentType.objects.clear_cache()
     secret = new_secret()
     monkeypatch.setenv("CRM_TEST_SECRET", secret)
     settings.CRM_SYNC_TIMEOUT_SECONDS = 0.1
