@@ -14,7 +14,7 @@ from calls.forms import CallUploadForm
 from calls.models import Call, Recording, SpeakerRole
 from calls.services.ingest import CallMetadata, call_ingest_file
 from calls.services.pipeline import call_rerun_from_failed_stage
-from crm.admin_actions import export_scores_csv
+from crm.admin_actions import CallSyncInline, export_scores_csv, resync_to_crm
 from leadscoring.models import AuditEvent
 from scoring.models import LeadScore
 
@@ -77,8 +77,8 @@ class CallAdmin(admin.ModelAdmin):
     list_select_related = ["owner_rep"]
     list_per_page = 50
     date_hierarchy = "created_at"
-    actions = ["rerun_failed", export_scores_csv]
-    inlines = [RecordingInline, SpeakerRoleInline]
+    actions = ["rerun_failed", export_scores_csv, resync_to_crm]
+    inlines = [RecordingInline, SpeakerRoleInline, CallSyncInline]
     readonly_fields = [
         "stage",
         "stage_changed_at",

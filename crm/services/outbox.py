@@ -306,3 +306,21 @@ def sync_sweep() -> int:
     for sync_id in ids:
         enqueue_on_commit(SEND_TASK, sync_id)
     return len(ids)
+
+
+@transaction.atomic
+def call_resync(*, call: Call, actor: AbstractBaseUser | AnonymousUser | None = None) -> int:
+    """Send the call's decided tier to every enabled target again, as new rows with new keys.
+
+    For when the CRM side was changed by hand or a target was added after the decision.
+    """
+    call = Call.objects.select_for_update().get(id=call.pk)
+    rows = sync_rows_create(call=call)
+    if rows:
+        audit_record(
+            action="crm_sync.resync",
+            target=call,
+            actor=actor,
+            after={"final_tier": call.final_tier, "syncs": [row.pk for row in rows]},
+        )
+    return len(rows)

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from crm.models import CrmTarget, SyncAttempt
 from crm.services.outbox import sync_attempt_run
+from leadscoring.models import AuditEvent
 from scoring.services.decisions import call_final_tier_decide
 from tests.crm.factories import LeadScoreFactory, target
 
@@ -104,3 +105,26 @@ def test_resend_action_requeues_selected_dead_rows_when_chosen(admin_client, mon
     )
     row.refresh_from_db()
     assert row.status == SyncAttempt.Status.PENDING
+
+
+def test_call_page_lists_its_syncs_when_opened(admin_client, monkeypatch):
+    row = dead_row(monkeypatch)
+    page = admin_client.get(reverse("admin:calls_call_change", args=[row.call_id])).content.decode()
+    assert reverse("admin:crm_syncattempt_change", args=[row.pk]) in page
+    assert "CRM_TEST_SECRET" in page
+
+
+def test_resync_action_writes_new_rows_with_new_keys_when_chosen(admin_client, monkeypatch):
+    row = dead_row(monkeypatch)
+    undecided = LeadScoreFactory()
+    response = admin_client.post(
+        reverse("admin:calls_call_changelist"),
+        {"action": "resync_to_crm", "_selected_action": [row.call_id, undecided.call_id]},
+        follow=True,
+    )
+    assert "1 call(s) queued for CRM sync; 1 had no decided tier" in response.content.decode()
+    row.refresh_from_db()
+    new = SyncAttempt.objects.exclude(pk=row.pk).get()
+    assert row.status == SyncAttempt.Status.SUPERSEDED
+    assert new.status == SyncAttempt.Status.PENDING and new.idempotency_key != row.idempotency_key
+    assert AuditEvent.objects.filter(action="crm_sync.resync", object_id=str(row.call_id)).exists()
