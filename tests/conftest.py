@@ -42,3 +42,12 @@ def make_wav(
 @pytest.fixture
 def wav_bytes() -> Callable[..., bytes]:
     return make_wav
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say in every run's header which database and broker it really used."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = "redis" if settings.Q_CLUSTER.get("redis") else "orm"
+    return f"leadscoring: database={engine} broker={broker}"

@@ -88,3 +88,20 @@ def test_rerun_action_requeues_failed_calls_from_the_changelist(admin_client):
     )
 
     assert "Re-queued 1 call(s)" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:scoring_leadscore_changelist",
+        "admin:core_auditevent_changelist",
+        "admin:scoring_promptversion_changelist",
+    ],
+)
+def test_other_changelists_query_count_is_flat_when_calls_grow(
+    admin_client, scored_calls, django_assert_max_num_queries, url_name
+):
+    scored_calls(40)
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(reverse(url_name))
+    assert response.status_code == 200

@@ -83,3 +83,9 @@ def test_demo_setup_creates_users_and_scores_demo_calls_idempotently(shared_call
     assert not Call.objects.exclude(stage=Call.Stage.ROUTED).exists()
     for username in ("admin", "manager", "rep"):
         assert f"  {username}" in out.getvalue()
+
+
+def test_demo_setup_loads_the_committed_demo_calls_when_no_directory_is_given():
+    call_command("demo_setup", stdout=io.StringIO())
+    assert Call.objects.filter(stage=Call.Stage.ROUTED).count() >= 24
+    assert not Call.objects.filter(stage__in=[Call.Stage.FAILED, Call.Stage.REJECTED]).exists()

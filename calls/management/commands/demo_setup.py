@@ -73,7 +73,7 @@ class Command(BaseCommand):
             for d in dirs
             if d.is_dir()
             for p in sorted(d.iterdir())
-            if p.suffix.lower() in AUDIO_SUFFIXES or p.suffix == ".json"
+            if p.is_file() and (p.suffix.lower() in AUDIO_SUFFIXES or p.suffix == ".json")
         ]
         new = 0
         with run_inline():
@@ -85,7 +85,8 @@ class Command(BaseCommand):
 
 
 def _default_dirs() -> list[Path]:
-    return [settings.BASE_DIR / "demo", settings.BASE_DIR.parent / "shared" / "calls"]
+    # Recordings first (they exercise transcription), then transcript-only demo calls.
+    return [settings.BASE_DIR / "demo", settings.BASE_DIR / "demo" / "calls"]
 
 
 def _credentials_file() -> Path:
