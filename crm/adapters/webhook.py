@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -22,11 +23,20 @@ class UnsafeUrlError(ValueError):
     """The URL may not be called: bad scheme, or its host resolves to an internal address."""
 
 
-def check_target_url(url: str, *, allowed_hosts: Iterable[str] = ()) -> None:
+class UnresolvableHostError(UnsafeUrlError):
+    """The host has no address right now (DNS can recover, so a send retries)."""
+
+
+Resolver = Callable[..., list[Any]]
+
+
+def check_target_url(
+    url: str, *, allowed_hosts: Iterable[str] = (), resolve: Resolver = socket.getaddrinfo
+) -> list[str]:
     """Refuse URLs that would reach private, loopback, link-local or otherwise internal addresses.
 
-    Called when a target is saved and again before every send (DNS can change in between).
-    ``allowed_hosts`` are hosts an admin explicitly allowed, e.g. an internal receiver.
+    Returns the vetted addresses to connect to (empty for a host an admin explicitly allowed,
+    e.g. an internal receiver). Called when a target is saved and before every send.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
@@ -35,11 +45,12 @@ def check_target_url(url: str, *, allowed_hosts: Iterable[str] = ()) -> None:
     if not host:
         raise UnsafeUrlError(f"the URL {url!r} has no host")
     if host in {h.lower() for h in allowed_hosts}:
-        return
+        return []
     try:
-        infos = socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise UnsafeUrlError(f"cannot resolve {host!r}: {exc}") from exc
+        infos = resolve(host, parts.port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise UnresolvableHostError(f"cannot resolve {host!r}: {exc}") from exc
+    addresses = []
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
@@ -49,15 +60,41 @@ def check_target_url(url: str, *, allowed_hosts: Iterable[str] = ()) -> None:
                 f"{host!r} resolves to the non-public address {address}; an admin can allow "
                 "the host in CRM_WEBHOOK_ALLOWED_HOSTS"
             )
+        addresses.append(str(address))
+    if not addresses:
+        raise UnresolvableHostError(f"{host!r} has no address")
+    return addresses
+
+
+def pinned_request(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The URL rewritten to connect to ``address``, with the Host header and TLS name kept.
+
+    Connecting to the address that was checked closes the gap in which DNS could be changed
+    to point at an internal address between the check and the connection (DNS rebinding).
+    """
+    parsed = httpx.URL(url)
+    if not address or parsed.host == address:
+        return url, {}, {}
+    pinned = parsed.copy_with(host=address)
+    headers = {"Host": parsed.netloc.decode("ascii")}
+    extensions = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
+    return str(pinned), headers, extensions
 
 
 class WebhookAdapter:
     kind = "webhook"
 
     def __init__(
-        self, *, client: httpx.Client, url: str, secret: str, allowed_hosts: Iterable[str] = ()
+        self,
+        *,
+        client: httpx.Client,
+        url: str,
+        secret: str,
+        allowed_hosts: Iterable[str] = (),
+        resolve: Resolver = socket.getaddrinfo,
     ) -> None:
         self.client = client
+        self.resolve = resolve
         self.url = url
         self.signer = Webhook(secret)
         self.allowed_hosts = tuple(allowed_hosts)
@@ -71,9 +108,14 @@ class WebhookAdapter:
 
     def update_fields(self, contact: ContactRef, payload: SyncPayload) -> SyncOutcome:
         try:
-            check_target_url(self.url, allowed_hosts=self.allowed_hosts)
+            addresses = check_target_url(
+                self.url, allowed_hosts=self.allowed_hosts, resolve=self.resolve
+            )
+        except UnresolvableHostError as exc:
+            return SyncOutcome(OutcomeKind.TRANSIENT, f"webhook host: {exc}")
         except UnsafeUrlError as exc:
             return SyncOutcome(OutcomeKind.PERMANENT, f"webhook URL refused: {exc}")
+        url, pin_headers, extensions = pinned_request(self.url, addresses[0] if addresses else "")
         now = datetime.now(UTC)
         body = json.dumps(
             {"type": EVENT_TYPE, "timestamp": now.isoformat(), "data": payload.document},
@@ -88,8 +130,11 @@ class WebhookAdapter:
             "webhook-timestamp": str(int(now.timestamp())),
             "webhook-signature": self.signer.sign(payload.idempotency_key, now, body),
             "Idempotency-Key": payload.idempotency_key,
+            **pin_headers,
         }
-        response = _http.send(self.client, "POST", self.url, content=body.encode(), headers=headers)
+        response = _http.send(
+            self.client, "POST", url, content=body.encode(), headers=headers, extensions=extensions
+        )
         if isinstance(response, SyncOutcome):
             return response
         if response.is_success:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import httpx
 import pytest
@@ -117,3 +118,53 @@ def test_real_receiver_verifies_and_applies_once_when_sent_twice():
     assert receiver.bad_signatures == 0
     assert receiver.deliveries == {"ls-1-1-abc": 2} and receiver.applied == {"ls-1-1-abc": 1}
     assert json.loads(json.dumps(receiver.bodies["ls-1-1-abc"]))["lead_score"] == "hot"
+
+
+def resolver(*addresses: str):
+    calls: list[str] = []
+
+    def resolve(host: str, port: int, **kwargs: object) -> list[tuple]:
+        calls.append(host)
+        if not addresses:
+            raise OSError("Name or service not known")
+        family = socket.AF_INET6 if ":" in addresses[0] else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses]
+
+    resolve.calls = calls  # type: ignore[attr-defined]
+    return resolve
+
+
+def test_send_connects_to_the_checked_address_keeping_host_and_tls_name_when_resolved():
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    adapter = WebhookAdapter(
+        client=httpx.Client(transport=httpx.MockTransport(handler)),
+        url="https://hooks.example.com/in?x=1",
+        secret=new_secret(),
+        resolve=resolver("93.184.215.14"),
+    )
+    assert adapter.update_fields(ContactRef("a"), payload()).ok
+    (request,) = seen
+    assert str(request.url) == "https://93.184.215.14/in?x=1"
+    assert request.headers["Host"] == "hooks.example.com"
+    assert request.extensions["sni_hostname"] == "hooks.example.com"
+
+
+def test_send_is_refused_when_dns_now_points_the_host_at_an_internal_address():
+    adapter, seen = recording_adapter(new_secret(), url="https://hooks.example.com/in")
+    adapter.resolve = resolver("169.254.169.254")
+    outcome = adapter.update_fields(ContactRef("a"), payload())
+    assert outcome.kind is OutcomeKind.PERMANENT and "169.254.169.254" in outcome.detail
+    assert seen == []
+
+
+def test_unresolvable_host_is_transient_when_sending():
+    adapter, seen = recording_adapter(new_secret(), url="https://hooks.example.com/in")
+    adapter.resolve = resolver()
+    outcome = adapter.update_fields(ContactRef("a"), payload())
+    assert outcome.kind is OutcomeKind.TRANSIENT and "cannot resolve" in outcome.detail
+    assert seen == []
