@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from calls.models import Call
@@ -157,6 +157,12 @@ def sync_attempt_run(*, sync_id: int, adapter: CrmAdapter | None = None) -> Sync
     row = _claim(sync_id, now)
     if row is None:
         return None
+    if _newer_sibling(row).exists():
+        # A later decision for this call and target exists: this tier must not land anymore.
+        SyncAttempt.objects.filter(id=row.pk, status=Status.SENDING).update(
+            status=Status.SUPERSEDED, claimed_until=None, next_attempt_at=None
+        )
+        return row
     if _older_sibling_sending(row):
         # An earlier decision for this call and target is in flight: let it land first.
         SyncAttempt.objects.filter(id=row.pk).update(
@@ -175,6 +181,10 @@ def sync_attempt_run(*, sync_id: int, adapter: CrmAdapter | None = None) -> Sync
     except CrmConfigError as exc:
         outcome = SyncOutcome(OutcomeKind.AUTH_FAILED, f"target misconfigured: {exc}")
     return _record(row=row, outcome=outcome, started_at=now, duration=time.monotonic() - started)
+
+
+def _newer_sibling(row: SyncAttempt) -> QuerySet[SyncAttempt]:
+    return SyncAttempt.objects.filter(call_id=row.call_id, target_id=row.target_id, id__gt=row.pk)
 
 
 def _older_sibling_sending(row: SyncAttempt) -> bool:
@@ -203,6 +213,14 @@ def _record(
             "succeeded_at": now,
             "last_error": "",
             "failure_kind": "",
+            "next_attempt_at": None,
+        }
+    elif _newer_sibling(row).exists():
+        # Superseded while it was being sent: a newer decision's row takes over.
+        fields |= {
+            "status": Status.SUPERSEDED,
+            "last_error": outcome.detail,
+            "failure_kind": outcome.kind.value,
             "next_attempt_at": None,
         }
     elif outcome.retryable and row.attempts < settings.CRM_SYNC_MAX_ATTEMPTS:

@@ -128,3 +128,23 @@ def test_resync_action_writes_new_rows_with_new_keys_when_chosen(admin_client, m
     assert row.status == SyncAttempt.Status.SUPERSEDED
     assert new.status == SyncAttempt.Status.PENDING and new.idempotency_key != row.idempotency_key
     assert AuditEvent.objects.filter(action="crm_sync.resync", object_id=str(row.call_id)).exists()
+
+
+def syncs(n: int) -> None:
+    hs = CrmTarget.objects.first() or target(CrmTarget.Kind.HUBSPOT)
+    for score in LeadScoreFactory.create_batch(n):
+        call_final_tier_decide(call=score.call, tier="warm", source="auto")
+    assert SyncAttempt.objects.filter(target=hs).count() >= n
+
+
+def test_sync_changelist_query_count_is_flat_when_rows_grow(
+    admin_client, django_assert_max_num_queries
+):
+    url = reverse("admin:crm_syncattempt_changelist")
+    syncs(3)
+    admin_client.get(url)  # warm caches (content types, session)
+    with django_assert_max_num_queries(12) as few:
+        admin_client.get(url)
+    syncs(30)
+    with django_assert_max_num_queries(len(few)):
+        assert admin_client.get(url).status_code == 200

@@ -351,3 +351,25 @@ def test_no_row_is_written_when_the_decision_has_no_tier():
     target(CrmTarget.Kind.HUBSPOT)
     decide("")
     assert not SyncAttempt.objects.exists()
+
+
+def test_row_failing_while_a_newer_decision_arrived_is_superseded_not_retried(hubspot):
+    ready_hubspot(hubspot)
+    hubspot.add_contact("ann@example.com")
+    call = decide("warm")
+    old = SyncAttempt.objects.get()
+    adapter = adapter_for(hubspot)
+
+    def override_mid_send(request):
+        # The manager overrides while the old tier's request is in flight; then it fails.
+        decide("hot", source="overridden", call=call)
+        adapter.client = httpx.Client(transport=hubspot.transport, base_url="https://hs.test")
+        return httpx.Response(503, json={"message": "unavailable"})
+
+    adapter.client = httpx.Client(
+        transport=httpx.MockTransport(override_mid_send), base_url="https://hs.test"
+    )
+    old = sync_attempt_run(sync_id=old.pk, adapter=adapter)
+    assert old.status == Status.SUPERSEDED and old.next_attempt_at is None
+    new = SyncAttempt.objects.exclude(pk=old.pk).get()
+    assert sync_attempt_run(sync_id=new.pk, adapter=adapter).status == Status.SUCCEEDED
