@@ -73,7 +73,11 @@ def build_hubspot(target: CrmTarget, transport: httpx.BaseTransport | None) -> C
 
     token = _secret(target, target.credentials_env, "the HubSpot private-app token")
     base = target.base_url or settings.HUBSPOT_API_URL
-    return HubSpotAdapter(client=_client("crm-hubspot", base, transport), token=token)
+    return HubSpotAdapter(
+        client=_client("crm-hubspot", base, transport),
+        token=token,
+        account_time_zone=settings.HUBSPOT_ACCOUNT_TIME_ZONE,
+    )
 
 
 def build_salesforce(target: CrmTarget, transport: httpx.BaseTransport | None) -> CrmAdapter:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -34,9 +35,10 @@ def encode(value: Any) -> str:
 class HubSpotAdapter:
     kind = "hubspot"
 
-    def __init__(self, *, client: httpx.Client, token: str) -> None:
+    def __init__(self, *, client: httpx.Client, token: str, account_time_zone: str = "UTC") -> None:
         self.client = client
         self.headers = {"Authorization": f"Bearer {token}"}
+        self.account_tz = ZoneInfo(account_time_zone)
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response | SyncOutcome:
         return _http.send(self.client, method, path, headers=self.headers, **kwargs)
@@ -164,17 +166,16 @@ class HubSpotAdapter:
         status = response.status_code
         if status == 429:
             if body.get("policyName") == "DAILY":
-                # The daily limit resets at midnight in the account's time zone, which the API
-                # does not tell us: wait for the next UTC midnight plus the widest offset.
-                now = datetime.now(UTC)
-                midnight = (now + timedelta(days=1)).replace(
-                    hour=0, minute=0, second=0, microsecond=0
+                # The daily limit resets at midnight in the account's time zone.
+                now = datetime.now(self.account_tz)
+                midnight = datetime.combine(
+                    now.date() + timedelta(days=1), time(), tzinfo=self.account_tz
                 )
                 return SyncOutcome(
                     OutcomeKind.RATE_LIMITED,
                     f"HubSpot daily API limit reached: {message}",
                     http_status=429,
-                    retry_at=midnight + timedelta(hours=12),
+                    retry_at=midnight + timedelta(minutes=5),
                 )
             return SyncOutcome(
                 OutcomeKind.RATE_LIMITED,

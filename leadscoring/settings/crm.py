@@ -19,6 +19,8 @@ HUBSPOT_API_URL = env.str("HUBSPOT_API_URL", default="https://api.hubapi.com")
 HUBSPOT_MISSING_CONTACT = env_to_enum(
     MissingContact, "HUBSPOT_MISSING_CONTACT", MissingContact.REVIEW
 ).value
+# HubSpot's daily API limit resets at midnight in the account's time zone (Account settings).
+HUBSPOT_ACCOUNT_TIME_ZONE = env.str("HUBSPOT_ACCOUNT_TIME_ZONE", default="UTC")
 SALESFORCE_INSTANCE_URL = env.str("SALESFORCE_INSTANCE_URL", default="")
 SALESFORCE_API_VERSION = env.str("SALESFORCE_API_VERSION", default="v63.0")
 # REQUEST_LIMIT_EXCEEDED clears only as calls age out of Salesforce's rolling 24 h window.

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import time_machine
 
 from crm.adapters.base import ContactRef, CrmAdapter, OutcomeKind, PropertySpec
 from crm.adapters.hubspot import HubSpotAdapter
@@ -107,14 +108,18 @@ def test_rate_limit_honours_retry_after_when_the_ten_second_limit_hits(fake, ada
     )
 
 
-def test_daily_limit_waits_past_the_next_midnight_when_policy_is_daily(fake, adapter):
-    fake.fail_next(429, policy="DAILY")
-    outcome = adapter.find_contact("ann@example.com")
-    tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(
-        hour=0, minute=0, second=0, microsecond=0
+def test_daily_limit_waits_for_midnight_in_the_account_time_zone_when_policy_is_daily(fake):
+    adapter = HubSpotAdapter(
+        client=httpx.Client(transport=fake.transport, base_url=BASE),
+        token="pat-1",
+        account_time_zone="America/New_York",
     )
-    assert outcome.kind is OutcomeKind.RATE_LIMITED and outcome.retry_at > tomorrow
-    assert "daily" in outcome.detail.lower()
+    fake.fail_next(429, policy="DAILY")
+    # 23:30 in New York (EST, UTC-5) is 04:30 UTC the next day; the reset is 30 minutes away.
+    with time_machine.travel(datetime(2026, 11, 21, 4, 30, tzinfo=UTC), tick=False):
+        outcome = adapter.find_contact("ann@example.com")
+    assert outcome.kind is OutcomeKind.RATE_LIMITED and "daily" in outcome.detail.lower()
+    assert outcome.retry_at == datetime(2026, 11, 21, 5, 5, tzinfo=UTC)
 
 
 def test_server_errors_and_timeouts_are_transient_when_they_happen(fake, adapter):
