@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from calls.models import Call
 from crm.adapters.hubspot import HubSpotAdapter
+from crm.adapters.salesforce import SalesforceAdapter
 from crm.models import CrmTarget, SyncAttempt
 from crm.services.outbox import (
     next_attempt_time,
@@ -24,6 +25,7 @@ from scoring.services.decisions import call_final_tier_decide
 from tests.crm.factories import LeadScoreFactory, target
 from tests.fakes.http_server import serve
 from tests.fakes.hubspot import FakeHubSpot
+from tests.fakes.salesforce import FakeSalesforce
 
 pytestmark = pytest.mark.django_db
 Status = SyncAttempt.Status
@@ -373,3 +375,36 @@ def test_row_failing_while_a_newer_decision_arrived_is_superseded_not_retried(hu
     assert old.status == Status.SUPERSEDED and old.next_attempt_at is None
     new = SyncAttempt.objects.exclude(pk=old.pk).get()
     assert sync_attempt_run(sync_id=new.pk, adapter=adapter).status == Status.SUCCEEDED
+
+
+def test_decision_updates_the_salesforce_lead_and_logs_a_task_when_synced():
+    fake = FakeSalesforce()
+    SalesforceAdapter._tokens.clear()
+    lead = fake.add_lead("ann@example.com")
+    target(CrmTarget.Kind.SALESFORCE)
+    call = decide("hot")
+    adapter = SalesforceAdapter(
+        client=httpx.Client(transport=fake.transport, base_url=fake.base_url),
+        client_id="cid",
+        client_secret="csecret",
+    )
+    row = sync_attempt_run(sync_id=SyncAttempt.objects.get().pk, adapter=adapter)
+    assert row.status == Status.SUCCEEDED
+    record = fake.leads[lead]
+    assert record["Rating"] == "Hot" and record["AI_Confidence__c"] == 0.86
+    assert record["AI_BANT_Budget__c"] is True and record["AI_BANT_Timeline__c"] is False
+    (task,) = fake.tasks.values()
+    assert task["WhoId"] == lead and task["Subject"] == "Sales call scored HOT"
+    call.refresh_from_db()
+    assert call.stage == Call.Stage.SYNCED
+
+
+def test_call_without_contact_email_is_dead_with_the_reason_when_syncing_to_a_crm(hubspot):
+    ready_hubspot(hubspot)
+    decide(email="")
+    row = sync_attempt_run(sync_id=SyncAttempt.objects.get().pk, adapter=adapter_for(hubspot))
+    assert (
+        row.status == Status.DEAD
+        and row.last_error == "the call has no contact email to match in the CRM"
+    )
+    assert hubspot.requests == []
