@@ -37,11 +37,11 @@ def test_every_sync_ends_succeeded_or_dead_and_applies_once_when_the_receiver_mi
 ):
     secret = new_secret()
     monkeypatch.setenv("CRM_TEST_SECRET", secret)
-    settings.CRM_SYNC_TIMEOUT_SECONDS = 0.1
-    settings.CRM_SYNC_MAX_ATTEMPTS = 6
+    settings.CRM_SYNC_TIMEOUT_SECONDS = 0.15
+    settings.CRM_SYNC_MAX_ATTEMPTS = 8
     # The receiver listens on loopback: an admin has to allow it explicitly.
     settings.CRM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
-    receiver = WebhookReceiver(secret=secret, faults=FAULTS, seed=6, slow_seconds=0.25)
+    receiver = WebhookReceiver(secret=secret, faults=FAULTS, seed=6, slow_seconds=0.4)
     # run_inline: each enqueued send runs in-process on commit, as a worker would run it.
     with receiver.running(), run_inline(), time_machine.travel(timezone.now(), tick=True) as clock:
         target(CrmTarget.Kind.WEBHOOK, base_url=receiver.url)
@@ -58,10 +58,10 @@ def test_every_sync_ends_succeeded_or_dead_and_applies_once_when_the_receiver_mi
     statuses = Counter(row.status for row in rows)
     assert len(rows) == SYNCS
     assert set(statuses) <= {Status.SUCCEEDED, Status.DEAD}, statuses
-    assert statuses[Status.SUCCEEDED] > SYNCS * 0.9
+    assert statuses[Status.SUCCEEDED] > SYNCS * 0.8
     for row in rows:
         if row.status == Status.DEAD:
-            assert row.last_error.startswith("gave up after 6 attempts") and row.failure_kind
+            assert row.last_error.startswith("gave up after 8 attempts") and row.failure_kind
         # Every attempt reached the receiver exactly once, always under the row's one key.
         assert receiver.deliveries[row.idempotency_key] == row.attempts
     assert set(receiver.deliveries) == {row.idempotency_key for row in rows}

@@ -26,7 +26,8 @@ def new_secret() -> str:
 
 
 class WebhookReceiver(ThreadingHTTPServer):
-    daemon_threads = True
+    # Closing the server waits for requests still being handled, so counts are final after it.
+    daemon_threads = False
 
     def __init__(
         self,
