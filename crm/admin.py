@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -47,9 +47,22 @@ class CrmTargetForm(ModelForm):
 @admin.register(CrmTarget)
 class CrmTargetAdmin(admin.ModelAdmin):
     form = CrmTargetForm
-    list_display = ["name", "kind", "enabled", "base_url", "credentials_env"]
+    list_display = ["name", "kind", "enabled", "base_url", "credentials_env", "dead_syncs"]
     list_filter = ["kind", "enabled"]
     inlines = [FieldMappingInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CrmTarget]:
+        dead = Count("syncs", filter=Q(syncs__status=SyncAttempt.Status.DEAD))
+        return super().get_queryset(request).annotate(dead_count=dead)
+
+    @admin.display(description="dead syncs", ordering="dead_count")
+    def dead_syncs(self, obj: CrmTarget) -> str:
+        count = getattr(obj, "dead_count", 0)
+        if not count:
+            return "0"
+        url = reverse("admin:crm_syncattempt_changelist")
+        query = f"?status__exact=dead&target__id__exact={obj.pk}"
+        return format_html('<a href="{}{}">{}</a>', url, query, count)
 
     def save_model(self, request: HttpRequest, obj: CrmTarget, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, StreamingHttpResponse
@@ -12,8 +15,8 @@ from crm.selectors import score_export_rows
 from leadscoring.roles import MANAGER, is_admin, user_has_role
 
 
-def scores_csv_response(rows: object) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")  # type: ignore[arg-type]
+def scores_csv_response(rows: Iterable[dict[str, Any]]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     name = f"lead-scores-{timezone.now():%Y%m%d-%H%M}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -148,3 +148,9 @@ def test_sync_changelist_query_count_is_flat_when_rows_grow(
     syncs(30)
     with django_assert_max_num_queries(len(few)):
         assert admin_client.get(url).status_code == 200
+
+
+def test_target_list_links_to_its_dead_syncs_when_some_are_dead(admin_client, monkeypatch):
+    row = dead_row(monkeypatch)
+    page = admin_client.get(reverse("admin:crm_crmtarget_changelist")).content.decode()
+    assert f"?status__exact=dead&amp;target__id__exact={row.target_id}" in page
