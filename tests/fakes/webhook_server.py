@@ -26,8 +26,7 @@ def new_secret() -> str:
 
 
 class WebhookReceiver(ThreadingHTTPServer):
-    # Closing the server waits for requests still being handled, so counts are final after it.
-    daemon_threads = False
+    daemon_threads = True  # idle keep-alive connections must not keep the server open
 
     def __init__(
         self,
@@ -45,6 +44,8 @@ class WebhookReceiver(ThreadingHTTPServer):
         self.slow_seconds = slow_seconds
         self.latency_seconds = latency_seconds
         self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.in_flight = 0
         self.deliveries: Counter[str] = Counter()  # every request that carried a key
         self.applied: Counter[str] = Counter()  # updates applied, once per key at most
         self.served: Counter[str] = Counter()  # which behaviour each request got
@@ -81,6 +82,9 @@ class WebhookReceiver(ThreadingHTTPServer):
         try:
             yield self
         finally:
+            # Requests still being handled (a slow answer) finish first: the counts are final.
+            with self.idle:
+                self.idle.wait_for(lambda: self.in_flight == 0, timeout=10)
             self.shutdown()
             self.server_close()
             thread.join(5)
@@ -97,6 +101,16 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self) -> None:
+        with self.server.lock:
+            self.server.in_flight += 1
+        try:
+            self._handle()
+        finally:
+            with self.server.idle:
+                self.server.in_flight -= 1
+                self.server.idle.notify_all()
+
+    def _handle(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         key = self.headers.get("webhook-id", "")
         try:
