@@ -121,10 +121,12 @@ def _push(*, adapter: CrmAdapter, row: SyncAttempt, payload: SyncPayload, kind: 
         found = adapter.create_contact(payload)
     if not found.ok:
         if found.kind is OutcomeKind.NOT_FOUND:
+            hint = (
+                " or set HUBSPOT_MISSING_CONTACT=create" if kind == CrmTarget.Kind.HUBSPOT else ""
+            )
             return SyncOutcome(
                 OutcomeKind.NOT_FOUND,
-                f"{found.detail}: create the contact in the CRM and resend, or set "
-                "HUBSPOT_MISSING_CONTACT=create",
+                f"{found.detail}: create the contact in the CRM and resend{hint}",
                 http_status=found.http_status,
             )
         return found
@@ -180,6 +182,10 @@ def sync_attempt_run(*, sync_id: int, adapter: CrmAdapter | None = None) -> Sync
         )
     except CrmConfigError as exc:
         outcome = SyncOutcome(OutcomeKind.AUTH_FAILED, f"target misconfigured: {exc}")
+    except Exception as exc:
+        # A reply we could not read (or a bug): recorded and retried, never left half-claimed.
+        logger.exception("CRM sync %s to %s failed unexpectedly", row.pk, row.target)
+        outcome = SyncOutcome(OutcomeKind.TRANSIENT, f"unexpected error: {exc!r}"[:500])
     return _record(row=row, outcome=outcome, started_at=now, duration=time.monotonic() - started)
 
 

@@ -408,3 +408,16 @@ def test_call_without_contact_email_is_dead_with_the_reason_when_syncing_to_a_cr
         and row.last_error == "the call has no contact email to match in the CRM"
     )
     assert hubspot.requests == []
+
+
+def test_unreadable_reply_is_recorded_and_retried_when_the_crm_sends_garbage():
+    target(CrmTarget.Kind.HUBSPOT)
+    decide()
+    garbage = httpx.MockTransport(lambda request: httpx.Response(200, text="<html>proxy</html>"))
+    adapter = HubSpotAdapter(
+        client=httpx.Client(transport=garbage, base_url="https://hs.test"), token="pat-1"
+    )
+    row = sync_attempt_run(sync_id=SyncAttempt.objects.get().pk, adapter=adapter)
+    assert row.status == Status.RETRYING and row.claimed_until is None
+    assert row.last_error.startswith("unexpected error: JSONDecodeError")
+    assert row.logs.get().outcome == "transient"
