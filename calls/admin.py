@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from calls.forms import CallUploadForm
-from calls.models import Call, Recording, SpeakerRole
+from calls.forms import CallUploadForm, RepVoiceSampleForm
+from calls.models import Call, Recording, RepVoiceSample, SpeakerRole
 from calls.services.ingest import CallMetadata, call_ingest_file
 from calls.services.pipeline import call_rerun_from_failed_stage
 from crm.admin_actions import CallSyncInline, export_scores_csv, resync_to_crm
@@ -268,6 +268,17 @@ class CallAdmin(admin.ModelAdmin):
         if last is not None and len(data["files"]) == 1:
             return HttpResponseRedirect(reverse("admin:calls_call_change", args=[last.pk]))
         return HttpResponseRedirect(reverse("admin:calls_call_changelist"))
+
+
+@admin.register(RepVoiceSample)
+class RepVoiceSampleAdmin(admin.ModelAdmin):
+    """Upload once per rep; local Whisper uses it to tell the rep apart on mono calls."""
+
+    form = RepVoiceSampleForm
+    list_display = ["rep", "duration_s", "uploaded_at"]
+    list_select_related = ["rep"]
+    readonly_fields = ["duration_s", "uploaded_at"]
+    search_fields = ["rep__username"]
 
 
 def _seconds(value: float | None) -> str:

@@ -158,3 +158,21 @@ class SpeakerRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker_key} → {self.role}"
+
+
+class RepVoiceSample(models.Model):
+    """A short recording of one rep's voice: names the rep among the voices of a mono call."""
+
+    rep = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voice_sample"
+    )
+    file = models.FileField(
+        upload_to="voice_samples/",
+        max_length=300,
+        help_text="5–60 seconds of the rep speaking alone (any audio format).",
+    )
+    duration_s = models.FloatField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Voice sample of {self.rep}"

@@ -5,14 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from crm.admin_actions import export_scores_csv
-from scoring.models import LeadScore, PromptVersion
-
-
-@admin.register(PromptVersion)
-class PromptVersionAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "status", "model", "threshold", "created_at", "activated_at"]
-    list_filter = ["status"]
-    readonly_fields = ["status", "created_at", "created_by", "activated_at"]
+from scoring.models import LeadScore
 
 
 @admin.register(LeadScore)
@@ -44,3 +37,7 @@ class LeadScoreAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# Prompt versions and their evaluation live in their own module.
+import scoring.admin_prompts  # noqa: E402, F401

@@ -109,3 +109,58 @@ class LeadScore(models.Model):
 
     def confirmed_criteria(self) -> list[str]:
         return [name for name, c in self.bant.items() if c.get("present")]
+
+
+class EvaluationCase(models.Model):
+    """An imported labelled call (../shared/calls format): transcript plus the gold labels."""
+
+    key = models.CharField(max_length=100, unique=True, help_text="The file's id.")
+    data = models.JSONField(help_text="What the engine may see: language, recording, etc.")
+    gold = models.JSONField()
+    source_name = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.gold.get('score', '?')})"
+
+
+class EvaluationRun(models.Model):
+    """A prompt version scored on the evaluation set, with its metrics and cost."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        WAITING_BATCH = "waiting_batch", "waiting for the batch"
+        DONE = "done"
+        FAILED = "failed"
+
+    prompt_version = models.ForeignKey(
+        PromptVersion, on_delete=models.PROTECT, related_name="evaluations"
+    )
+    engine = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    batch_id = models.CharField(max_length=100, blank=True)
+    n_cases = models.PositiveIntegerField(default=0)
+    cases = models.JSONField(default=list, blank=True, help_text="The set, frozen at the start.")
+    results = models.JSONField(default=list, blank=True, help_text="Per case: gold vs predicted.")
+    metrics = models.JSONField(default=dict, blank=True)
+    agreement = models.JSONField(default=dict, blank=True)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=Decimal("0"))
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Evaluation {self.pk} of v{self.prompt_version.number} ({self.status})"

@@ -13,3 +13,15 @@ def call_route(call_id: int) -> None:
     from scoring.services.routing import call_route_run
 
     call_route_run(call_id=call_id)
+
+
+def evaluation_run(run_id: int) -> None:
+    from scoring.services.evaluation import evaluation_run_execute
+
+    evaluation_run_execute(run_id=run_id)
+
+
+def evaluation_batches_poll() -> None:
+    from scoring.services.evaluation import evaluation_batches_poll as poll
+
+    poll()

@@ -51,3 +51,13 @@ def pytest_report_header(config: pytest.Config) -> str:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if settings.Q_CLUSTER.get("redis") else "orm"
     return f"leadscoring: database={engine} broker={broker}"
+
+
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback() -> bool:
+    """Every transactional test starts from the migrated data (seeded prompt, groups).
+
+    Without it, a transactional test after a serialized one would start from an empty
+    database while Django's ContentType cache still holds the flushed rows' ids.
+    """
+    return True

@@ -25,6 +25,10 @@ class RecordingRef:
     channel_roles: tuple[str, ...] = ()
     language: str = ""
     vocabulary: tuple[str, ...] = ()
+    # Mono diarization: how many voices to expect (0: the provider's default) and an enrolled
+    # voice sample of the call's rep, which names the rep's cluster.
+    speakers: int = 0
+    rep_voice_sample: Path | None = None
 
 
 class JobState:

@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from calls.audio import ProbeError, probe
 from calls.models import Call, Recording
 from calls.providers.fake import VISIBLE_KEYS, parse_call_json
-from calls.services.pipeline import stage_advance
+from calls.services.pipeline import STAGE_TASKS
 from calls.transcript import Role
+from leadscoring.queue import enqueue_on_commit
 
 _CHUNK = 1024 * 1024
 MIN_RECORDING_SECONDS = 1.0
@@ -191,8 +192,6 @@ def _store(
             if local is not None:
                 _attach_file(recording, local, original_name, inspected.body)
             recording.save()
-            if call.stage == Call.Stage.RECEIVED:
-                stage_advance(call=call, to_stage=Call.Stage.RECEIVED)
     except IntegrityError:
         # Lost a race with an identical upload: report the winner as the duplicate.
         if recording.file:
@@ -204,6 +203,9 @@ def _store(
         if winner is None:
             raise
         return IngestOutcome(winner, duplicate=True)
+    # Queued only now: run inline, later stages' own errors must not pass for an ingest race.
+    if call.stage == Call.Stage.RECEIVED:
+        enqueue_on_commit(STAGE_TASKS[Call.Stage.RECEIVED], call.id)
     return IngestOutcome(call)
 
 

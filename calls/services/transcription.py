@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from calls.models import Call, Recording
+from calls.models import Call, Recording, RepVoiceSample
 from calls.models import Transcript as TranscriptRow
 from calls.providers import get_transcription_provider
 from calls.providers.base import JobState, JobStatus, ProviderError, RecordingRef
@@ -71,7 +71,13 @@ def recording_ref(call: Call) -> RecordingRef:
         sample_rate=recording.sample_rate or 0,
         channel_roles=tuple(call.channel_roles or settings.DEFAULT_CHANNEL_ROLES),
         language=call.language,
+        rep_voice_sample=_rep_voice_sample(call),
     )
+
+
+def _rep_voice_sample(call: Call) -> Path | None:
+    sample = RepVoiceSample.objects.filter(rep_id=call.owner_rep_id).first()
+    return Path(sample.file.path) if sample and sample.file else None
 
 
 @transaction.atomic

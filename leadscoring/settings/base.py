@@ -118,3 +118,4 @@ from leadscoring.settings.scoring import *  # noqa: E402, F403
 from leadscoring.settings.security import *  # noqa: E402, F403
 from leadscoring.settings.storage import *  # noqa: E402, F403
 from leadscoring.settings.transcription import *  # noqa: E402, F403
+from leadscoring.settings.whisper import *  # noqa: E402, F403

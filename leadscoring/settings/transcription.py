@@ -22,3 +22,6 @@ TRANSCRIPTION_PROVIDER = env_to_enum(
 
 # Stereo telephony: which party is on which channel, unless the call's source says otherwise.
 DEFAULT_CHANNEL_ROLES = tuple(env.list("DEFAULT_CHANNEL_ROLES", default=["rep", "prospect"]))
+
+# Product, competitor and company names the recogniser should expect (comma-separated).
+TRANSCRIPTION_VOCABULARY = tuple(env.list("TRANSCRIPTION_VOCABULARY", default=[]))

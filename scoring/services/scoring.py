@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 
-from calls.models import Call
+from calls.models import Call, SpeakerRole
 from calls.services.pipeline import call_fail, stage_advance, stage_claim
 from calls.services.transcription import transcript_from_row
-from calls.transcript import Transcript
+from calls.transcript import Role, Transcript
 from scoring.engines import get_scoring_engine
 from scoring.engines.base import EngineError, EngineRun, PromptSpec, ScoringEngine
+from scoring.injection import addresses_scoring_system
 from scoring.models import LeadScore, PromptVersion
 from scoring.result import Validation, validate_score
 from scoring.services.prompt_versions import prompt_spec, prompt_version_active
@@ -25,6 +26,8 @@ Stage = Call.Stage
 class ScoredRun:
     run: EngineRun
     validation: Validation
+    # Roles the engine inferred for speakers nobody knew; already applied in validation.
+    inferred_roles: dict[str, str] = field(default_factory=dict)
 
 
 def transcript_score(
@@ -32,10 +35,39 @@ def transcript_score(
 ) -> ScoredRun:
     """Run ``engine`` and validate its output: the one path the pipeline and evaluation share."""
     run = engine.score(transcript=transcript, roles=roles, prompt=prompt)
+    return scored_run_validate(run=run, transcript=transcript, roles=roles)
+
+
+def scored_run_validate(
+    *, run: EngineRun, transcript: Transcript, roles: dict[str, str]
+) -> ScoredRun:
+    """Validate an engine's output, with its inferred roles filling only the unknown ones."""
+    inferred = {
+        key: role
+        for key, role in run.inferred_roles.items()
+        if roles.get(key, Role.UNKNOWN) == Role.UNKNOWN
+    }
     if run.payload is None:
         problem = run.problem or "the engine returned no score"
-        return ScoredRun(run, Validation(None, (problem,)))
-    return ScoredRun(run, validate_score(run.payload, transcript=transcript, roles=roles))
+        return ScoredRun(run, Validation(None, (problem,)), inferred)
+    validation = validate_score(run.payload, transcript=transcript, roles={**roles, **inferred})
+    return ScoredRun(run, _reject_injected_evidence(validation, transcript), inferred)
+
+
+def _reject_injected_evidence(validation: Validation, transcript: Transcript) -> Validation:
+    """Evidence quoting a line addressed to the scoring system confirms nothing: send to review."""
+    if validation.payload is None:
+        return validation
+    problems = [
+        f"{name}: evidence quotes a line addressed to the scoring system (prompt injection?)"
+        for name, c in validation.payload["bant"].items()
+        if c.get("present")
+        and c.get("utterance_index") is not None
+        and addresses_scoring_system(transcript.utterances[c["utterance_index"]].text)
+    ]
+    if not problems:
+        return validation
+    return replace(validation, problems=(*validation.problems, *problems), evidence_ok=False)
 
 
 def call_score_run(*, call_id: int) -> None:
@@ -67,18 +99,43 @@ def call_score_run(*, call_id: int) -> None:
         call_fail(call=call, stage=Stage.SCORING, error=f"{type(exc).__name__}: {exc}")
         return
     with transaction.atomic():
+        speaker_roles_from_engine(call=call, roles=scored.inferred_roles)
         lead_score_record(call=call, scored=scored, version=version)
         stage_advance(call=call, to_stage=Stage.SCORED, error="")
 
 
-def lead_score_record(*, call: Call, scored: ScoredRun, version: PromptVersion | None) -> LeadScore:
-    """Store a score (valid or not) as the call's current one; older scores are kept."""
+# An engine reading the whole call beats the question-count heuristic (0.6) but not a
+# configured channel or a person (1.0).
+ENGINE_ROLE_CONFIDENCE = 0.8
+
+
+def speaker_roles_from_engine(*, call: Call, roles: dict[str, str]) -> None:
+    """Store roles the engine inferred for speakers whose role was unknown (never manual ones)."""
+    for key, role in roles.items():
+        SpeakerRole.objects.filter(call=call, speaker_key=key, role=Role.UNKNOWN).exclude(
+            source=SpeakerRole.Source.MANUAL
+        ).update(role=role, source=SpeakerRole.Source.ENGINE, confidence=ENGINE_ROLE_CONFIDENCE)
+        if not SpeakerRole.objects.filter(call=call, speaker_key=key).exists():
+            SpeakerRole.objects.create(
+                call=call,
+                speaker_key=key,
+                role=role,
+                source=SpeakerRole.Source.ENGINE,
+                confidence=ENGINE_ROLE_CONFIDENCE,
+            )
+
+
+def lead_score_record(
+    *, call: Call, scored: ScoredRun, version: PromptVersion | None, current: bool = True
+) -> LeadScore:
+    """Store a score (valid or not), by default as the call's current one; older ones are kept."""
     run, validation = scored.run, scored.validation
     payload = validation.payload or {}
-    LeadScore.objects.filter(call=call, is_current=True).update(is_current=False)
+    if current:
+        LeadScore.objects.filter(call=call, is_current=True).update(is_current=False)
     return LeadScore.objects.create(
         call=call,
-        is_current=True,
+        is_current=current,
         score=payload.get("score", "") if validation.valid else "",
         confidence=payload.get("confidence"),
         bant=payload.get("bant", {}),

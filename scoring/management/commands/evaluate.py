@@ -8,7 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from calls.providers.fake import CallJsonError
 from scoring.engines import ENGINES
+from scoring.engines.base import EngineError
 from scoring.models import PromptVersion
 from scoring.services.evaluation import evaluate_call_files
 
@@ -31,5 +33,12 @@ class Command(BaseCommand):
             version = PromptVersion.objects.filter(number=options["prompt_version"]).first()
             if version is None:
                 raise CommandError(f"no prompt version {options['prompt_version']}")
-        report = evaluate_call_files(paths, engine_name=options["engine"], version=version)
+        try:
+            report = evaluate_call_files(paths, engine_name=options["engine"], version=version)
+        except (ValueError, CallJsonError) as exc:
+            raise CommandError(f"bad labelled call file: {exc}") from exc
+        except EngineError as exc:
+            raise CommandError(
+                f"the {options['engine'] or 'configured'} engine failed: {exc}"
+            ) from exc
         self.stdout.write(json.dumps(report))

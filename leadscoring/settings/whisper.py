@@ -1,0 +1,21 @@
+"""Local Whisper (the offline transcription provider): model, CPU use, decoding, diarization."""
+
+from __future__ import annotations
+
+from leadscoring.settings.env import DATA_DIR, env
+
+# "base" (multilingual, the more accurate), "tiny.en" (faster, English only), a local
+# CTranslate2 model directory, or any faster-whisper model name where the network allows.
+WHISPER_MODEL = env.str("WHISPER_MODEL", default="base")
+# For a local model directory: the sha256 its model.bin must have (checked before loading).
+WHISPER_MODEL_SHA256 = env.str("WHISPER_MODEL_SHA256", default="")
+# The base model ships split over two packages; it is joined once into this directory.
+WHISPER_CACHE_DIR = env.str("WHISPER_CACHE_DIR", default=str(DATA_DIR / "whisper"))
+WHISPER_THREADS = env.int("WHISPER_THREADS", default=2)
+WHISPER_COMPUTE_TYPE = env.str("WHISPER_COMPUTE_TYPE", default="int8")
+WHISPER_BEAM_SIZE = env.int("WHISPER_BEAM_SIZE", default=5)
+WHISPER_VAD = env.bool("WHISPER_VAD", default=True)
+# Voices to expect when diarizing a mono recording.
+WHISPER_SPEAKERS = env.int("WHISPER_SPEAKERS", default=2)
+# Audio is decoded and transcribed this many seconds at a time, so memory stays flat.
+WHISPER_CHUNK_SECONDS = env.float("WHISPER_CHUNK_SECONDS", default=300.0)

@@ -1,0 +1,54 @@
+"""The Claude scoring engine, built from settings by the registry."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import anthropic
+from django.conf import settings
+
+from leadscoring.http import make_http_client
+from scoring.engines.base import EngineError
+from scoring.engines.claude.engine import ClaudeEngine
+
+__all__ = ["ClaudeEngine", "build_claude_engine"]
+
+# Per base URL: model id -> supports JSON outputs, so each worker asks the Models API once.
+_CAPABILITIES: dict[str, dict[str, bool]] = {}
+
+
+def build_claude_engine() -> ClaudeEngine:
+    if not settings.ANTHROPIC_API_KEY:
+        raise EngineError(
+            "SCORING_ENGINE is claude but ANTHROPIC_API_KEY is not set; set the key or use "
+            "SCORING_ENGINE=rules",
+            permanent=True,
+        )
+    base_url = settings.ANTHROPIC_BASE_URL
+    return ClaudeEngine(
+        client=_client(
+            settings.ANTHROPIC_API_KEY,
+            base_url,
+            settings.ANTHROPIC_MAX_RETRIES,
+            settings.ANTHROPIC_TIMEOUT_SECONDS,
+        ),
+        model=settings.ANTHROPIC_MODEL,
+        prices=settings.ANTHROPIC_PRICES,
+        max_tokens=settings.ANTHROPIC_MAX_TOKENS,
+        structured_output=settings.ANTHROPIC_STRUCTURED_OUTPUT,
+        batch_discount=settings.ANTHROPIC_BATCH_DISCOUNT,
+        capability_cache=_CAPABILITIES.setdefault(base_url, {}),
+    )
+
+
+@lru_cache(maxsize=8)
+def _client(api_key: str, base_url: str, max_retries: int, timeout: float) -> anthropic.Anthropic:
+    """One SDK client (and connection pool) per configuration, reused across calls."""
+    return anthropic.Anthropic(
+        # Always explicit: without it the SDK would look for keys and profile files itself.
+        api_key=api_key,
+        base_url=base_url or None,
+        max_retries=max_retries,
+        timeout=timeout,
+        http_client=make_http_client(role="anthropic", timeout=timeout),
+    )
