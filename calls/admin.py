@@ -24,6 +24,7 @@ from calls.models import (
 from calls.selectors import call_list_visible_to
 from calls.services.ingest import CallMetadata, call_ingest_file
 from calls.services.pipeline import call_rerun_from_failed_stage
+from crm.admin_actions import CallSyncInline, export_scores_csv, resync_to_crm
 from leadscoring.models import AuditEvent
 from scoring.models import LeadScore
 
@@ -108,8 +109,8 @@ class CallAdmin(admin.ModelAdmin):
     list_select_related = ["owner_rep"]
     list_per_page = 50
     date_hierarchy = "created_at"
-    actions = ["rerun_failed"]
-    inlines = [RecordingInline, SpeakerRoleInline, TranscriptionJobInline]
+    actions = ["rerun_failed", export_scores_csv, resync_to_crm]
+    inlines = [RecordingInline, SpeakerRoleInline, TranscriptionJobInline, CallSyncInline]
     readonly_fields = [
         "stage",
         "stage_changed_at",

@@ -16,4 +16,5 @@ urlpatterns = [
     path("calls/", include("calls.urls")),
     path("", include("scoring.urls")),
     path("api/v1/", include("leadscoring.api.urls")),
+    path("crm/", include("crm.urls")),
 ]

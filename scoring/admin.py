@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from calls.selectors import call_list_visible_to
+from crm.admin_actions import export_scores_csv
 from scoring.models import CoachingComment, Dispute, LeadScore, Review
 
 
@@ -26,6 +27,7 @@ class LeadScoreAdmin(admin.ModelAdmin):
     list_select_related = ["call", "prompt_version"]
     search_fields = ["call__contact_email"]
     raw_id_fields = ["call"]
+    actions = [export_scores_csv]
 
     def get_readonly_fields(self, request: HttpRequest, obj: LeadScore | None = None) -> list[str]:
         # A score is an audit record: nobody edits it after the fact.

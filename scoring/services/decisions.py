@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from calls.models import Call
+from crm.services.outbox import sync_rows_create
 from leadscoring.audit import audit_record
 from webhooks.services import call_event_publish
 
@@ -52,5 +53,7 @@ def call_final_tier_decide(
         after={"final_tier": tier, "source": source},
         reason=reason,
     )
+    # Same transaction as the decision: the outbox rows exist if and only if the decision does.
+    sync_rows_create(call=call)
     call_event_publish(call=call, event="call.final_tier_decided")
     return call
