@@ -239,8 +239,11 @@ def test_the_detail_shows_crm_sync_status_in_a_flat_number_of_queries(
     call = scored_call(people["rep1"].user)
     target = CrmTarget.objects.create(name="HubSpot EU", kind=CrmTarget.Kind.HUBSPOT)
     SyncAttempt.objects.create(
+        call=call,
         score=call.scores.get(),
         target=target,
+        tier="warm",
+        payload={},
         status=SyncAttempt.Status.RETRYING,
         attempts=2,
         last_error="429 rate limited",
