@@ -40,7 +40,7 @@ class Command(BaseCommand):
         if not options["no_calls"]:
             dirs = options["calls_dir"] or _default_dirs()
             self._load_calls(dirs, reps=[users["rep"], users["rep2"]])
-        self.stdout.write("\nDemo users (log in at /admin/):")
+        self.stdout.write("\nDemo users (log in at /accounts/login/; admins also at /admin/):")
         for username, password in _credentials().items():
             self.stdout.write(f"  {username:8} {password}")
 
