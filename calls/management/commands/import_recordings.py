@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, transaction
 
+from calls.management.options import channel_roles_option, rep_option
 from calls.models import Call, CallSource
 from calls.services.folder import SIDECAR_SUFFIX, FolderItem, FolderScanner
 from calls.services.ingest import CallMetadata
@@ -58,9 +58,9 @@ class Command(BaseCommand):
         scanner = FolderScanner(
             directory=directory,
             defaults=CallMetadata(
-                owner_rep=self._rep(options["rep"]) or (source.default_rep if source else None),
+                owner_rep=rep_option(options["rep"]) or (source.default_rep if source else None),
                 source=Call.Source.FOLDER,
-                channel_roles=_roles(options["channel_roles"])
+                channel_roles=channel_roles_option(options["channel_roles"], flag="--channel-roles")
                 or tuple(source.channel_roles if source else ()),
             ),
             settle_seconds=settle,
@@ -84,21 +84,6 @@ class Command(BaseCommand):
         if source is None:
             raise CommandError(f"no folder call source named {name!r}")
         return source
-
-    def _rep(self, username: str | None) -> Any:
-        if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"no user named {username!r}")
-        return user
-
-
-def _roles(value: str) -> tuple[str, ...]:
-    roles = tuple(r.strip() for r in value.split(",") if r.strip())
-    if roles and (len(roles) != 2 or not set(roles) <= {"rep", "prospect", "unknown"}):
-        raise CommandError("--channel-roles takes two of rep/prospect/unknown, e.g. prospect,rep")
-    return roles
 
 
 def _report(item: FolderItem) -> dict[str, Any]:

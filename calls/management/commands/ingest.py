@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from calls.management.options import channel_roles_option, rep_option
 from calls.models import Call
 from calls.selectors import call_summary
 from calls.services.ingest import CallMetadata, call_ingest_path
@@ -38,11 +38,11 @@ class Command(BaseCommand):
         if options["external_id"] and len(files) > 1:
             raise CommandError("--external-id identifies one recording; pass a single file")
         meta = CallMetadata(
-            owner_rep=self._rep(options["rep"]),
+            owner_rep=rep_option(options["rep"]),
             contact_email=options["contact_email"],
             external_id=options["external_id"],
             source=options["source"],
-            channel_roles=_roles(options["channels_roles"]),
+            channel_roles=channel_roles_option(options["channels_roles"], flag="--channels-roles"),
         )
         for path in files:
             self.stdout.write(json.dumps(self._ingest_one(path, meta, options)))
@@ -69,21 +69,6 @@ class Command(BaseCommand):
         else:
             outcome = call_ingest_path(path=path, meta=meta)
         return {"source": str(path), **call_summary(outcome.call), "duplicate": outcome.duplicate}
-
-    def _rep(self, username: str | None) -> Any:
-        if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"no user named {username!r}")
-        return user
-
-
-def _roles(value: str) -> tuple[str, ...]:
-    roles = tuple(r.strip() for r in value.split(",") if r.strip())
-    if roles and (len(roles) != 2 or not set(roles) <= {"rep", "prospect", "unknown"}):
-        raise CommandError("--channels-roles takes two of rep/prospect/unknown, e.g. rep,prospect")
-    return roles
 
 
 def _wait_until_settled(call: Call, timeout: float) -> None:
