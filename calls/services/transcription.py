@@ -121,6 +121,12 @@ def transcript_store(*, call: Call, transcript: Transcript) -> TranscriptRow:
     return row
 
 
+def call_transcript_and_roles(call: Call) -> tuple[Transcript, dict[str, str]]:
+    """What a scoring engine reads for a call: its canonical transcript and speaker_key -> role."""
+    roles = {r.speaker_key: r.role for r in call.speaker_roles.all()}
+    return transcript_from_row(call.transcript), roles
+
+
 def transcript_from_row(row: TranscriptRow) -> Transcript:
     return Transcript.from_dict(
         {

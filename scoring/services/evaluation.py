@@ -21,7 +21,7 @@ from django.utils import timezone
 from calls.models import Call
 from calls.providers.fake import VISIBLE_KEYS, CallJsonError, parse_call_json
 from calls.services.speakers import roles_decide
-from calls.services.transcription import transcript_from_row
+from calls.services.transcription import call_transcript_and_roles
 from calls.transcript import Transcript
 from scoring.engines import get_scoring_engine
 from scoring.engines.base import EngineError, EngineRun, PromptSpec, ScoringEngine
@@ -79,8 +79,7 @@ def _approved_bant(call: Call) -> dict[str, bool] | None:
 def case_input(case: EvalCase) -> tuple[Transcript, dict[str, str]]:
     if case.source == "call":
         call = Call.objects.select_related("transcript").get(id=int(case.ref))
-        roles = {r.speaker_key: r.role for r in call.speaker_roles.all()}
-        return transcript_from_row(call.transcript), roles
+        return call_transcript_and_roles(call)
     data = EvaluationCase.objects.get(key=case.ref).data
     return _labelled_transcript(data)
 

@@ -11,10 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from calls.models import Call
-from calls.services.transcription import transcript_from_row
 from leadscoring.audit import audit_record
 from leadscoring.exceptions import ApplicationError
-from scoring.engines import get_scoring_engine
 from scoring.engines.base import PromptSpec
 from scoring.models import LeadScore, PromptVersion
 
@@ -150,19 +148,11 @@ def call_rescore(
     The call's current score (what routing and the CRM use) is left alone, so comparing a draft
     on a live call changes nothing a salesperson sees.
     """
-    from scoring.services.scoring import lead_score_record, transcript_score
+    from scoring.services.scoring import call_transcript_score, lead_score_record
 
     if not hasattr(call, "transcript"):
         raise ApplicationError(f"call {call.id} has no transcript to score", code="no_transcript")
-    transcript = transcript_from_row(call.transcript)
-    roles = {r.speaker_key: r.role for r in call.speaker_roles.all()}
-    # No transaction here: the engine call may take a while and must not hold one open.
-    scored = transcript_score(
-        transcript=transcript,
-        roles=roles,
-        prompt=prompt_spec(version),
-        engine=get_scoring_engine(engine_name),
-    )
+    scored = call_transcript_score(call=call, version=version, engine_name=engine_name)
     with transaction.atomic():
         score = lead_score_record(call=call, scored=scored, version=version, current=False)
         audit_record(

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from calls.models import Call, SpeakerRole
 from calls.services.pipeline import call_fail, stage_advance, stage_claim
-from calls.services.transcription import transcript_from_row
+from calls.services.transcription import call_transcript_and_roles
 from calls.transcript import Role, Transcript
 from scoring.engines import get_scoring_engine
 from scoring.engines.base import EngineError, EngineRun, PromptSpec, ScoringEngine
@@ -74,6 +74,19 @@ def _reject_injected_evidence(validation: Validation, transcript: Transcript) ->
     return replace(validation, problems=(*validation.problems, *problems), evidence_ok=False)
 
 
+def call_transcript_score(
+    *, call: Call, version: PromptVersion, engine_name: str | None = None
+) -> ScoredRun:
+    """Score a stored call with ``version``. Holds no transaction: the engine may be slow."""
+    transcript, roles = call_transcript_and_roles(call)
+    return transcript_score(
+        transcript=transcript,
+        roles=roles,
+        prompt=prompt_spec(version),
+        engine=get_scoring_engine(engine_name),
+    )
+
+
 def call_score_run(*, call_id: int) -> None:
     """Claim a transcribed call, score it with the active prompt version, and queue routing."""
     call = stage_claim(call_id=call_id, from_stage=Stage.TRANSCRIBED, to_stage=Stage.SCORING)
@@ -81,14 +94,7 @@ def call_score_run(*, call_id: int) -> None:
         return
     try:
         version = prompt_version_active()
-        transcript = transcript_from_row(call.transcript)
-        roles = {r.speaker_key: r.role for r in call.speaker_roles.all()}
-        scored = transcript_score(
-            transcript=transcript,
-            roles=roles,
-            prompt=prompt_spec(version),
-            engine=get_scoring_engine(),
-        )
+        scored = call_transcript_score(call=call, version=version)
     except EngineError as exc:
         call_fail(
             call=call,

@@ -118,6 +118,24 @@ def test_small_set_is_scored_one_by_one_and_reported(
     assert [r["id"] for r in run.results] == [f"case:{c}" for c in CASES]
 
 
+def test_calls_people_decided_are_scored_from_their_stored_transcript_and_roles(
+    shared_calls, django_capture_on_commit_callbacks
+):
+    call = ingest(shared_calls, "dev-005.json", django_capture_on_commit_callbacks)
+    call_final_tier_decide(call=call, tier="hot", source="overridden")
+    version = PromptVersion.objects.get(number=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = evaluation_run_start(version=version, engine_name="rules")
+
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    [result] = run.results
+    # The rules engine reads the stored call as the pipeline did; the manager's tier is gold.
+    assert result["id"] == f"call:{call.id}"
+    assert (result["gold"], result["predicted"]) == ("hot", LeadScore.objects.get(call=call).score)
+
+
 def test_large_set_goes_through_message_batches_and_a_scheduled_poll(
     claude, imported, settings, django_capture_on_commit_callbacks
 ):
