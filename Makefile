@@ -10,6 +10,10 @@ PORT ?= 8000
 .PHONY: install run web worker migrate demo test lint fmt check bench ci espeak demo-audio
 
 $(STAMP): pyproject.toml
+	@if { [ -e $(VENV) ] || [ -L $(VENV) ]; } && [ ! -x $(PY) ]; then \
+	  echo "$(VENV) exists but is not a virtualenv (a file, a link or a broken folder)." >&2; \
+	  echo "Remove it and run make again:  rm -rf $(VENV) && make $(MAKECMDGOALS)" >&2; \
+	  exit 1; fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev,whisper]'

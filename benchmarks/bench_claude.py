@@ -38,7 +38,7 @@ from scoring.rubric import DEFAULT_RUBRIC  # noqa: E402
 from tests.fakes.anthropic import FakeAnthropic, approx_tokens  # noqa: E402
 from tests.scoring.claude_helpers import gold_payload  # noqa: E402
 
-SHARED_CALLS = Path(__file__).resolve().parents[2] / "shared" / "calls"
+SHARED_CALLS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "calls"
 TARGET_S = 30 * 60
 GAP_S = 2.0
 

@@ -24,7 +24,7 @@ N_CALLS = int(os.environ.get("BENCH_PIPELINE_CALLS", "1000"))
 POSTGRES_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
-SHARED_CALLS = Path(__file__).resolve().parents[2] / "shared" / "calls"
+SHARED_CALLS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "calls"
 
 
 def main() -> None:

@@ -112,7 +112,7 @@ class LeadScore(models.Model):
 
 
 class EvaluationCase(models.Model):
-    """An imported labelled call (../shared/calls format): transcript plus the gold labels."""
+    """An imported labelled call (tests/fixtures/calls format): transcript plus the gold labels."""
 
     key = models.CharField(max_length=100, unique=True, help_text="The file's id.")
     data = models.JSONField(help_text="What the engine may see: language, recording, etc.")

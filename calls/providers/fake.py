@@ -1,4 +1,4 @@
-"""A deterministic offline provider replaying a transcript in the ``shared/calls`` JSON format."""
+"""A deterministic offline provider replaying a call transcript JSON (tests/fixtures/calls)."""
 
 from __future__ import annotations
 

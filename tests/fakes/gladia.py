@@ -1,4 +1,4 @@
-"""A stateful fake of Gladia's v2 pre-recorded API, shaped like ../shared/API-FACTS.md §1.
+"""A stateful fake of Gladia's v2 pre-recorded API, shaped like docs/API-FACTS.md §1.
 
 It sits behind ``httpx.MockTransport`` (``fake.transport``) or a real HTTP server on 127.0.0.1
 (``serve_gladia``). Jobs stay ``queued`` until the test completes or fails them; callbacks are

@@ -1,6 +1,6 @@
 """The rules engine on calls written blind to its code (tests/fixtures/calls_heldout).
 
-The dev set in ../shared/calls was used to build the rules; this set was not, so it measures
+The dev set in tests/fixtures/calls was used to build the rules; this set was not, so it measures
 how the rules generalise. The bar is the product's: tier accuracy >= 0.75, every quote valid.
 """
 

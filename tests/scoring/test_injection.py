@@ -26,4 +26,5 @@ def test_no_ordinary_line_of_the_labelled_calls_is_flagged(shared_calls):
         for i, u in enumerate(json.loads(path.read_text())["utterances"]):
             if addresses_scoring_system(u["text"]):
                 flagged.append((path.stem, i))
-    assert flagged == [("dev-008", 29)]
+    # The two lines that really address the scorer: dev-008's request, dev-032's fake notice.
+    assert flagged == [("dev-008", 29), ("dev-032", 33)]

@@ -17,7 +17,7 @@ from scoring.engines.rules.numbers import find_amounts, money_amounts
 from scoring.metrics import EvalItem, compute_metrics
 from scoring.result import CRITERIA, validate_score
 
-CALLS_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "calls"
+CALLS_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "calls"
 PROMPT = PromptSpec(version=3, rubric="BANT")
 REP, PROSPECT = "rep", "prospect"
 # Enough small talk that a call is not treated as a very short one.
@@ -469,8 +469,7 @@ def test_small_counts_are_not_money_when_no_currency_or_scale() -> None:
 
 def test_dev_calls_score_accurately_with_valid_evidence_when_files_exist() -> None:
     files = sorted(CALLS_DIR.glob("*.json"))
-    if not files:
-        pytest.skip(f"no labelled calls in {CALLS_DIR}")
+    assert files, f"no labelled calls in {CALLS_DIR}"
     items = [_evaluate(path) for path in files]
     metrics = compute_metrics(items)
     invalid = [row for row in metrics["per_call"] if not row["evidence_valid"]]
