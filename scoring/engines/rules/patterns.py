@@ -17,8 +17,28 @@ def phrases(*alternatives: str) -> re.Pattern[str]:
 
 
 def norm(text: str) -> str:
-    """Curly apostrophes to straight ones; lengths are unchanged so spans stay valid."""
-    return text.replace("\u2019", "'").replace("\u2018", "'")
+    """The text rules match against: what was meant, not how a recogniser wrote it down.
+
+    Curly apostrophes become straight; fillers ("um", "uh", ", you know,") and stuttered
+    repeats ("I I sign", "is is mine") are dropped; "Q 3" / "Q three" become "Q3". Positions in
+    the result are only compared with positions in the same result, never with the original.
+    """
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = _FILLER.sub("", text)
+    text = _REPEAT.sub(r"\1", text)
+    return _SPOKEN_QUARTER.sub(lambda m: "Q" + _QUARTER_DIGIT[m.group(1).lower()], text)
+
+
+# "um", "uh", "erm" with the comma around them; ", you know," and ", like," as asides.
+_FILLER = re.compile(
+    r",?\s*\b(?:u+m+|u+h+|e+r+m+|e+r+|a+h+|h+m+|m+h*m+)\b[,.]?(?=\s|$)"
+    r"|,\s*(?:you know|like|I mean|sort of|kind of),(?=\s)",
+    _FLAGS,
+)
+_REPEAT = re.compile(r"\b(\w+(?:'\w+)?)(?:[\s,-]+\1\b)+", _FLAGS)
+_QUARTER_DIGIT = {"1": "1", "2": "2", "3": "3", "4": "4", "one": "1", "two": "2", "three": "3",
+                  "four": "4"}  # fmt: skip
+_SPOKEN_QUARTER = re.compile(r"\b[Qq](?:\s|-)(1|2|3|4|one|two|three|four)\b", _FLAGS)
 
 
 NEGATION = re.compile(r"\b(?:not|never|no|nobody|nothing|neither|nor|without)\b|n't\b", _FLAGS)
@@ -184,7 +204,9 @@ AUTHORITY_CLAIM = phrases(
     r"if I say yes",
     r"I have (?:the )?(?:final|last) (?:say|word|call|sign-off|decision)",
     r"I have (?:full )?(?:sign-off|signing authority|final authority)",
-    r"I(?:'m| am) the (?:final |sole |only )?decision[- ]maker",
+    r"I(?:'m| am) the (?:final |sole |only )?(?:decision[- ]maker|approver|signer|signatory)",
+    r"the (?:final |only )?(?:decision[- ]maker|approver|signer|signatory)(?: (?:for|on) "
+    r"(?:this|that|it|these|purchases like this))? (?:is|would be) me",
     r"(?:'s|is|be|was) (?:entirely |totally |ultimately |really |solely |all )?my "
     r"(?:call|decision)",
     r"(?:decision|decisions|call|final say|sign-off|choice)[^.;!?]{0,40}?(?:\bis|\bare|'s) "
@@ -264,8 +286,9 @@ RETRACTION = phrases(
 # ---------------------------------------------------------------------------------------------
 _MONTH = (
     r"(?:January|February|March|April|(?-i:May)|June|July|August|September|Sept|October"
-    r"|November|December)"
+    r"|November|December|(?-i:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?)"
 )
+MONTH_NAME = _MONTH
 _MONTH_FOREIGN = (
     r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre"
     r"|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre"
@@ -288,6 +311,11 @@ _QUARTER = r"(?:Q[1-4]|(?:the )?(?:first|second|third|fourth|this|next|current) 
 EXPLICIT_DATE = phrases(
     _MONTH + r",? (?:the )?" + _DAY,
     r"(?:the )?" + _DAY + r" of " + _MONTH,
+    r"(?:the )?" + _DAY + r" of (?:next|this|the (?:next|following|coming)) month",
+    # "signed by the 15th": a day of this month, said with its ordinal.
+    r"(?:by|before|until|no later than) the (?:"
+    + _ORDINAL_WORD
+    + r"|\d{1,2}(?:st|nd|rd|th))\b(?! of)",
     r"\d{1,2} " + _MONTH,
     r"(?:the )?(?:end|middle|close|beginning|start) of (?:the )?(?:"
     + _MONTH
@@ -349,6 +377,11 @@ PURCHASE_EVENT = phrases(
 )
 NOT_PURCHASE_OBJECT = phrases(
     r"document",
+    r"memo",
+    r"deck",
+    r"write-?up",
+    r"slides",
+    r"one-pager",
     r"comparison",
     r"report",
     r"presentation",
