@@ -1,4 +1,4 @@
-"""``evaluate DIR --audio``: labelled calls spoken by espeak-ng, transcribed locally, then scored."""
+"""``evaluate DIR --audio``: labelled calls spoken by espeak-ng, transcribed, then scored."""
 
 from __future__ import annotations
 

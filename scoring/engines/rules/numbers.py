@@ -128,9 +128,11 @@ def money_amounts(text: str, *, minimum: float = 1_000, bare: bool = True) -> li
 
 # Words that may follow a bare sum of money; any other word names what is being counted.
 _AFTER_BARE_MONEY = frozenset(
-    "is was are were has had 's it it's that this which and or but so for in into on from"
-    " to as a per approved allocated set budgeted earmarked signed ring-fenced reserved"
-    " already total all up there here now then max maximum tops roughly about or so ish".split()
+    str.split(
+        "is was are were has had 's it it's that this which and or but so for in into on from"
+        " to as a per approved allocated set budgeted earmarked signed ring-fenced reserved"
+        " already total all up there here now then max maximum tops roughly about or so ish"
+    )
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
