@@ -347,3 +347,33 @@ def test_a_folder_import_leaves_the_file_for_the_next_pass_while_storage_is_down
     point_storage_at(settings, s3_server, s3_bucket.name)
     [item] = scanner.scan()
     assert item.call is not None and s3_bucket.keys() == [item.call.recording.file.name]
+
+
+@pytest.mark.slow
+def test_local_whisper_transcribes_a_recording_and_voice_sample_kept_in_the_bucket(
+    s3_bucket, settings, tmp_path_factory, django_capture_on_commit_callbacks
+):
+    from calls.services.transcription import transcription_run
+    from tests.calls.factories import UserFactory
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "whisper"
+    settings.TRANSCRIPTION_PROVIDER, settings.WHISPER_MODEL = "whisper", "tiny.en"
+    settings.WHISPER_CACHE_DIR = str(tmp_path_factory.getbasetemp() / "whisper-pipeline")
+    rep = UserFactory(username="sam")
+    sample = RepVoiceSample(rep=rep)
+    sample.file.save("sam.ogg", ContentFile((fixtures / "rep-sample.ogg").read_bytes()))
+    with django_capture_on_commit_callbacks(execute=False):
+        call = ingest((fixtures / "mono.ogg").read_bytes(), "mono.ogg", owner_rep=rep)
+    assert sorted(s3_bucket.keys()) == sorted([sample.file.name, call.recording.file.name])
+
+    with django_capture_on_commit_callbacks(execute=False):
+        transcription_run(call_id=call.id)
+
+    call.refresh_from_db()
+    assert call.stage == Call.Stage.TRANSCRIBED, call.error
+    assert call.transcript.provider == "whisper" and call.transcript.full_text
+    # The rep's voice, read from the bucket too, named the rep among the two voices.
+    assert dict(call.speaker_roles.values_list("speaker_key", "role")) == {
+        "S1": "prospect",
+        "S2": "rep",
+    }
