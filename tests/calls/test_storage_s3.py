@@ -377,3 +377,35 @@ def test_local_whisper_transcribes_a_recording_and_voice_sample_kept_in_the_buck
         "S1": "prospect",
         "S2": "rep",
     }
+
+
+def test_a_url_recording_that_cannot_be_stored_waits_as_a_failed_fetch_and_is_retried(
+    s3_bucket, s3_server, settings, django_capture_on_commit_callbacks
+):
+    import httpx
+
+    from calls.services.fetch import call_fetch_request, call_fetch_run
+    from tests.fakes.server import serve
+
+    wav = make_wav(2.0)
+    settings.OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]  # an on-premise recorder
+    with serve(lambda request: httpx.Response(200, content=wav)) as recorder:
+        with django_capture_on_commit_callbacks(execute=False):
+            call = call_fetch_request(url=f"{recorder}/a.wav", meta=CallMetadata()).call
+        down = f"http://127.0.0.1:{closed_port()}"
+        point_storage_at(settings, s3_server, s3_bucket.name, endpoint_url=down)
+
+        call_fetch_run(call_id=call.id)
+
+        call.refresh_from_db()
+        assert (call.stage, call.failed_stage) == (Call.Stage.FAILED, Call.Stage.FETCHING)
+        assert "cannot be reached" in call.error and call.next_retry_at is not None
+
+        point_storage_at(settings, s3_server, s3_bucket.name)
+        with django_capture_on_commit_callbacks(execute=False):
+            assert call_rerun_from_failed_stage(call=call)
+        call_fetch_run(call_id=call.id)
+
+    call.refresh_from_db()
+    assert call.stage == Call.Stage.RECEIVED
+    assert s3_bucket.read(call.recording.file.name) == wav
