@@ -82,6 +82,9 @@ def running_s3_server(workdir: Path) -> Iterator[S3Server]:
     order = [wanted] if wanted else ["seaweedfs", "moto"]
     problems = []
     for kind in order:
+        if kind not in starters:
+            problems.append(f"LEADSCORING_TEST_S3={kind!r} is not one of {', '.join(starters)}")
+            continue
         try:
             server = starters[kind](workdir)
             endpoint = next(server)
