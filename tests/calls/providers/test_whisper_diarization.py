@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -83,7 +84,7 @@ def test_a_mono_call_comes_out_in_whole_turns_with_the_one_word_answer_kept(
     assert transcript is not None
     assert attribution_accuracy(transcript, spoken) >= 0.95
     keys = [u.speaker_key for u in transcript.utterances]
-    changes = sum(1 for x, y in zip(keys, keys[1:], strict=False) if x != y)
+    changes = sum(1 for x, y in pairwise(keys) if x != y)
     assert changes <= len(CALL)  # not cut into alternating fragments
     assert keys[0] != keys[1], "the rep's question and the prospect's 'Yes.' are two speakers"
 
