@@ -528,7 +528,12 @@ PAIN_SIGNALS: dict[str, re.Pattern[str]] = {
         r"mistakes?",
         r"wrong",
         r"duplicates?",
-        r"double[- ]?(?:book(?:ed|ing|s)?|count(?:ing|ed)?)",
+        r"double[- ]?(?:book\w*|count(?:ing|ed)?)",
+        # "we missed six visits": a count of things that failed to happen.
+        r"missed (?:about |around |over |nearly |like )?(?:\d+|a|an|one|two|three|four|five|six"
+        r"|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|dozens|hundreds)"
+        r" (?:\w+ )?(?:visits?|appointments?|deliveries|deadlines?|calls?|shipments?|orders?"
+        r"|shifts?|inspections?|payments?|renewals?|pickups?|bookings?|jobs?|slots?|sessions?)",
         r"overbook(?:ed|ing|ings)?",
         r"no-?show(?:s)?(?: rate)?",
         r"scrap",
