@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import wave
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
@@ -109,15 +110,19 @@ def wait_for(
 
 
 def long_recording(source: Path, dest: Path, *, seconds: float, variant: int = 0) -> Path:
-    """A mono Ogg/Opus of real speech: ``source`` over and over for ``seconds``.
+    """A mono 16 kHz WAV of real speech: ``source`` over and over for ``seconds``.
 
-    ``variant`` adds half a second per step, so two recordings are never one duplicate.
+    WAV, because encoding an hour of Opus takes minutes of CPU. ``variant`` adds half a second
+    per step, so two recordings are never one duplicate.
     """
     from calls.providers.whisper.audio import RATE, load_mono
-    from demo.speech import write_opus
 
     speech = load_mono(source)
     n = int((seconds + 0.5 * variant) * RATE)
     audio = np.tile(speech, n // speech.size + 1)[:n]
-    write_opus(dest, audio[np.newaxis, :].astype(np.float32))
+    with wave.open(str(dest), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes((np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes())
     return dest

@@ -51,7 +51,7 @@ def test_a_crm_sync_completes_while_a_long_transcription_occupies_the_whisper_cl
         meta=CallMetadata(source=Call.Source.CLI, channel_roles=("rep", "prospect")),
     ).call
     recording = long_recording(
-        WHISPER_FIXTURES / "mono.ogg", tmp_path / "long.ogg", seconds=LONG_RECORDING_SECONDS
+        WHISPER_FIXTURES / "mono.ogg", tmp_path / "long.wav", seconds=LONG_RECORDING_SECONDS
     )
     long = call_ingest_path(path=recording, meta=CallMetadata(source=Call.Source.CLI)).call
     assert get_broker(whisper).queue_size() == 2 and get_broker(default).queue_size() == 0
