@@ -29,18 +29,28 @@ migrate: install
 demo: migrate
 	$(PY) manage.py demo_setup
 
-# Web server and a qcluster worker together; Ctrl-C stops both.
+# The two django-q2 clusters: the default one (scoring, CRM syncs, webhooks, schedules) and the
+# Whisper one (local transcription), named after the site (Q_NAME, default leadscoring).
+Q_NAME ?= leadscoring
+CLUSTERS = $(PY) manage.py qcluster & Q_CLUSTER_NAME=$(Q_NAME)-whisper $(PY) manage.py qcluster &
+# Ctrl-C has already signalled every process: wait for them to stop (a second signal can hang a
+# stopping qcluster). When one exits on its own, stop the others once.
+STOP_TOGETHER = trap 'trap - EXIT; wait' INT TERM; trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT
+
+# Web server and both clusters together; Ctrl-C stops them all.
 run: demo
-	@echo "Starting worker and web server on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py qcluster & \
+	@echo "Starting both worker clusters and the web server on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@$(STOP_TOGETHER); \
+	$(CLUSTERS) \
 	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 web: migrate
 	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 worker: migrate
-	$(PY) manage.py qcluster
+	@$(STOP_TOGETHER); \
+	$(CLUSTERS) \
+	wait
 
 test: install browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
