@@ -4,9 +4,9 @@ Use ``fake.transport`` (an ``httpx2.MockTransport``: anthropic 2.x runs on httpx
 SDK, or serve ``fake.handler`` on 127.0.0.1 with ``tests.fakes.server.serve``. The handler reads
 a request through the API httpx and httpx2 share (method, url, headers, content) and answers
 httpx2 responses, which the server reads the same way. It checks what the real API checks that
-matters to us (the key as a bearer token, the exact API version, required fields, structured-output support per
-model), simulates prompt caching on the request prefix, and has fault knobs for the cases the
-engine must survive.
+matters to us (the key as a bearer token, the exact API version, required fields,
+structured-output support per model), simulates prompt caching on the request prefix, and has
+fault knobs for the cases the engine must survive.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ class Scripted:
     text: str | None = None
     stop_reason: str = "end_turn"
     error_type: str = ""
+    error_code: str = ""
     message: str = ""
     headers: dict[str, str] | None = None
 
@@ -119,14 +120,24 @@ class FakeAnthropic:
         status: int,
         *,
         error_type: str = "",
+        error_code: str = "",
         message: str = "",
         retry_after: str | None = None,
+        retry_after_ms: str | None = None,
         times: int = 1,
     ) -> None:
-        headers = {"retry-after": retry_after} if retry_after is not None else None
+        """``error_code`` goes in ``error.details.error_code``, the stable cause code."""
+        waits = {"retry-after": retry_after, "retry-after-ms": retry_after_ms}
+        headers = {k: v for k, v in waits.items() if v is not None} or None
         for _ in range(times):
             self._script.append(
-                Scripted(status=status, error_type=error_type, message=message, headers=headers)
+                Scripted(
+                    status=status,
+                    error_type=error_type,
+                    error_code=error_code,
+                    message=message,
+                    headers=headers,
+                )
             )
 
     def timeout_next(self, times: int = 1) -> None:
@@ -170,7 +181,13 @@ class FakeAnthropic:
             raise httpx2.ReadTimeout("fake: read timed out")
         if scripted.status != 200:
             kind = scripted.error_type or _ERROR_TYPES.get(scripted.status, "api_error")
-            return _error(scripted.status, kind, scripted.message or kind, headers=scripted.headers)
+            return _error(
+                scripted.status,
+                kind,
+                scripted.message or kind,
+                headers=scripted.headers,
+                error_code=scripted.error_code,
+            )
         problem = self._invalid(body)
         if problem:
             return _error(400, "invalid_request_error", problem)
@@ -391,15 +408,19 @@ def _blocks(system: Any) -> list[dict[str, Any]]:
 
 
 def _error(
-    status: int, kind: str, message: str, *, headers: dict[str, str] | None = None
+    status: int,
+    kind: str,
+    message: str,
+    *,
+    headers: dict[str, str] | None = None,
+    error_code: str = "",
 ) -> httpx2.Response:
     request_id = "req_fake" + hashlib.sha1(message.encode()).hexdigest()[:8]
+    error: dict[str, Any] = {"type": kind, "message": message}
+    if error_code:
+        error["details"] = {"error_code": error_code}
     return httpx2.Response(
         status,
-        json={
-            "type": "error",
-            "error": {"type": kind, "message": message},
-            "request_id": request_id,
-        },
+        json={"type": "error", "error": error, "request_id": request_id},
         headers={"request-id": request_id, **(headers or {})},
     )
