@@ -2,7 +2,8 @@
 
 anthropic 2.x runs on httpx2 and refuses an ``httpx`` client, so this is the one outbound client
 not made by ``leadscoring.http.make_http_client``; it follows the same policy (a timeout with a
-short connect limit, no redirects) on httpx2.
+short connect limit, no redirects) on httpx2. The User-Agent is the SDK's own (``Anthropic/Python
+<version>``): its default headers override the HTTP client's, in 0.x as in 2.x.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import anthropic
 import httpx2
 
-from leadscoring.http import USER_AGENT
 from scoring.engines.claude.retries import no_long_waits_in_the_worker
 
 
@@ -26,7 +26,6 @@ def make_anthropic_client(
     http_client = httpx2.Client(
         timeout=httpx2.Timeout(timeout, connect=min(10.0, timeout)),
         transport=transport,
-        headers={"User-Agent": f"{USER_AGENT} (anthropic)"},
         follow_redirects=False,
     )
     return anthropic.Anthropic(
