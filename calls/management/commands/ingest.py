@@ -14,6 +14,7 @@ from calls.models import Call
 from calls.selectors import call_summary
 from calls.services.ingest import CallMetadata, call_ingest_path
 from calls.services.transcription_jobs import transcription_job_check
+from calls.storage import StorageUnavailable
 from leadscoring.queue import run_inline
 
 # Stages a call can rest in for a while without anything left to do here.
@@ -51,24 +52,31 @@ class Command(BaseCommand):
         self, path: Path, meta: CallMetadata, options: dict[str, Any]
     ) -> dict[str, Any]:
         if not path.is_file():
-            return {
-                "source": str(path),
-                "call_id": None,
-                "stage": None,
-                "score": None,
-                "confidence": None,
-                "bant": {},
-                "routing": None,
-                "error": "no such file",
-                "duplicate": False,
-            }
-        if options["wait"]:
-            with run_inline():
+            return _not_ingested(path, "no such file")
+        try:
+            if options["wait"]:
+                with run_inline():
+                    outcome = call_ingest_path(path=path, meta=meta)
+                _wait_until_settled(outcome.call, options["wait_timeout"])
+            else:
                 outcome = call_ingest_path(path=path, meta=meta)
-            _wait_until_settled(outcome.call, options["wait_timeout"])
-        else:
-            outcome = call_ingest_path(path=path, meta=meta)
+        except StorageUnavailable as exc:  # nothing was kept: run the command again
+            return _not_ingested(path, exc.message)
         return {"source": str(path), **call_summary(outcome.call), "duplicate": outcome.duplicate}
+
+
+def _not_ingested(path: Path, error: str) -> dict[str, Any]:
+    return {
+        "source": str(path),
+        "call_id": None,
+        "stage": None,
+        "score": None,
+        "confidence": None,
+        "bant": {},
+        "routing": None,
+        "error": error,
+        "duplicate": False,
+    }
 
 
 def _wait_until_settled(call: Call, timeout: float) -> None:
