@@ -55,7 +55,7 @@ def test_ingest_wait_scores_through_a_messages_api_server_end_to_end(claude, fak
     assert line["stage"] == "routed" and line["score"] == "hot" and line["error"] is None
     assert line["bant"]["budget"]["evidence"] == data["gold"]["evidence"]["budget"]
     assert [r.url.path for r in fake.requests] == ["/v1/models/claude-sonnet-4-6", "/v1/messages"]
-    assert fake.requests[1].headers["user-agent"]  # real HTTP through make_http_client
+    assert fake.requests[1].headers["user-agent"].startswith("Anthropic/Python 2.")  # real HTTP
     score = LeadScore.objects.get(call_id=line["call_id"])
     assert score.engine == "claude" and score.model == "claude-sonnet-4-6" and score.valid
     assert score.prompt_version == PromptVersion.objects.get(status="active")
