@@ -52,7 +52,7 @@ worker: migrate
 	$(CLUSTERS) \
 	wait
 
-test: install browser-deps
+test: install browser-deps espeak
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: browser-deps
@@ -85,10 +85,16 @@ bench: install espeak
 ci:
 	bash .ci/run
 
-# Debian's espeak-ng speaks the scripted calls: only for regenerating demo/ audio and benchmarks.
+# Debian's espeak-ng speaks the scripted and labelled calls: demo audio, the audio evaluation
+# (`manage.py evaluate DIR --audio`), its tests and the benchmarks. Installed when missing and we
+# can (root with apt); otherwise those tests skip (and fail in CI).
 espeak:
-	@command -v espeak-ng >/dev/null || { apt-get update -q && \
-		apt-get -o DPkg::Lock::Timeout=900 install -y -q espeak-ng; }
+	@command -v espeak-ng >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get -o DPkg::Lock::Timeout=900 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq espeak-ng \
+	    || echo "could not install espeak-ng: audio tests will skip (and fail in CI)"; \
+	  else echo "espeak-ng missing and not installable here: audio tests will skip"; fi; }
 
 demo-audio: install espeak
 	$(PY) -m demo.generate

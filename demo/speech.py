@@ -10,6 +10,7 @@ import io
 import shutil
 import subprocess
 import wave
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,16 +69,28 @@ def speak(text: str, voice: Voice) -> np.ndarray:
 
 
 def render(
-    turns: list[Turn], *, stereo: bool, gap_s: float = 0.35, lead_s: float = 0.5
+    turns: list[Turn],
+    *,
+    stereo: bool,
+    gap_s: float = 0.35,
+    lead_s: float = 0.5,
+    voices: Mapping[str, Voice] = VOICES,
+    channels: Mapping[str, int] | None = None,
 ) -> tuple[np.ndarray, list[Spoken]]:
-    """Speak the turns one after another: (channels × samples) audio and where each turn is."""
-    clips = [speak(t.text, VOICES[t.speaker]) for t in turns]
+    """Speak the turns one after another: (channels × samples) audio and where each turn is.
+
+    ``voices`` and ``channels`` are keyed by ``Turn.speaker``; by default the speaker is a
+    role and stereo puts the rep on channel 0, everyone else on channel 1.
+    """
+    clips = [speak(t.text, voices[t.speaker]) for t in turns]
     total = int((lead_s * 2 + sum(len(c) / RATE + gap_s for c in clips)) * RATE)
     audio = np.zeros((2 if stereo else 1, total), dtype=np.float32)
     spoken: list[Spoken] = []
     at = int(lead_s * RATE)
     for turn, clip in zip(turns, clips, strict=True):
-        channel = (0 if turn.speaker == "rep" else 1) if stereo else 0
+        channel = 0
+        if stereo:
+            channel = channels[turn.speaker] if channels else int(turn.speaker != "rep")
         audio[channel, at : at + len(clip)] += clip
         spoken.append(Spoken(turn.speaker, turn.text, at / RATE, (at + len(clip)) / RATE, channel))
         at += len(clip) + int(gap_s * RATE)

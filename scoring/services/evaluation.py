@@ -324,19 +324,24 @@ def evaluate_call_files(
     spec = prompt_spec(version or prompt_version_active())
     cases, jobs = [], {}
     for path in sorted(paths):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        gold = _check_labelled(data)
-        key = str(data.get("id") or path.stem)
-        cases.append(
-            EvalCase(key, "import", gold["score"], {c: gold["bant"][c] for c in CRITERIA}, key)
-        )
-        jobs[key] = (*_labelled_transcript(data), spec)
+        case, data = labelled_case(path)
+        cases.append(case)
+        jobs[case.key] = (*_labelled_transcript(data), spec)
     via_batch = _use_batch(engine, len(jobs))
     outcomes = _wait_for_batch(engine, jobs, sleep) if via_batch else score_each(engine, jobs)
     report = evaluation_report(cases, jobs, outcomes)
     report["cost_usd"] = float(report["cost_usd"])
     report["via_batch"] = via_batch
     return report
+
+
+def labelled_case(path: Path) -> tuple[EvalCase, dict[str, Any]]:
+    """A labelled call file as an evaluation case, and its JSON (checked, labels included)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    gold = _check_labelled(data)
+    key = str(data.get("id") or path.stem)
+    bant = {c: gold["bant"][c] for c in CRITERIA}
+    return EvalCase(key, "import", gold["score"], bant, key), data
 
 
 def _wait_for_batch(

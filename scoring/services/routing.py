@@ -19,21 +19,51 @@ Stage = Call.Stage
 
 def routing_reasons(*, score: LeadScore, call: Call) -> list[str]:
     """Why a score needs a person; empty means it may route automatically."""
-    reasons: list[str] = []
-    if not score.valid:
-        reasons.append("invalid engine output: " + "; ".join(score.problems[:3]))
     threshold = (
         prompt_spec(score.prompt_version).threshold
         if score.prompt_version
         else settings.ROUTING_CONFIDENCE_THRESHOLD
     )
-    if score.confidence is None or score.confidence < threshold:
-        reasons.append(f"confidence {score.confidence} below threshold {threshold}")
-    if roles_uncertain(call):
+    return review_reasons(
+        valid=score.valid,
+        problems=score.problems,
+        confidence=score.confidence,
+        threshold=threshold,
+        tier=score.score,
+        roles_uncertain=roles_uncertain(call),
+        engine_notes=engine_review_notes(score.raw_response),
+    )
+
+
+def review_reasons(
+    *,
+    valid: bool,
+    problems: list[str],
+    confidence: float | None,
+    threshold: float,
+    tier: str,
+    roles_uncertain: bool,
+    engine_notes: list[str],
+) -> list[str]:
+    """The routing rule itself, without the database (evaluation applies it to unsaved scores)."""
+    reasons: list[str] = []
+    if not valid:
+        reasons.append("invalid engine output: " + "; ".join(problems[:3]))
+    if confidence is None or confidence < threshold:
+        reasons.append(f"confidence {confidence} below threshold {threshold}")
+        # The engine's own account of what made it unsure (a misheard key word, say).
+        reasons.extend(engine_notes)
+    if roles_uncertain:
         reasons.append("speaker roles uncertain")
-    if settings.HOT_LEADS_REQUIRE_APPROVAL and score.score == LeadScore.Tier.HOT:
+    if settings.HOT_LEADS_REQUIRE_APPROVAL and tier == LeadScore.Tier.HOT:
         reasons.append("hot leads need a manager's approval")
     return reasons
+
+
+def engine_review_notes(raw_response: object) -> list[str]:
+    """Reasons an engine gave for doubting its own score (``raw_response["review_notes"]``)."""
+    notes = raw_response.get("review_notes") if isinstance(raw_response, dict) else None
+    return [str(n) for n in notes] if isinstance(notes, list) else []
 
 
 def call_route_run(*, call_id: int) -> None:

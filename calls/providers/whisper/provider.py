@@ -25,7 +25,7 @@ from calls.providers.whisper.audio import (
     load_mono,
     speech_pieces,
 )
-from calls.providers.whisper.diarize import SpeakerEmbedder, cluster_speakers
+from calls.providers.whisper.diarize import SpeakerEmbedder, cluster_speakers, phrases
 from calls.providers.whisper.segments import Pass, Progress, collect, group_words, stereo_utterances
 from calls.providers.whisper.weights import ResolvedModel, resolve_model
 from calls.transcript import Role, Speaker, Transcript, Utterance
@@ -103,7 +103,8 @@ class WhisperProvider:
         hotwords = " ".join(dict.fromkeys((*self.config.vocabulary, *recording.vocabulary)))
         progress = Progress(on_progress, recording.duration_s * (2 if stereo else 1))
         passes: list[Pass] = []
-        word_embeddings: list[np.ndarray] = []
+        word_embeddings: list[np.ndarray] = []  # one per phrase, per mono chunk
+        phrase_runs: list[list[tuple[int, int]]] = []  # each phrase's words, per mono chunk
         duration = 0.0
         for chunk in decode_chunks(recording.path, stereo=stereo, chunk_s=self.config.chunk_s):
             if stereo and chunk.offset_s == 0 and dual_mono(chunk.samples):
@@ -125,12 +126,22 @@ class WhisperProvider:
                 passes.append(done)
                 progress.done_s += chunk.duration_s
                 if not stereo:
-                    centers = [(w.start_s + w.end_s) / 2 - chunk.offset_s for w in done.words]
-                    word_embeddings.append(self._embedder.embed_windows(chunk.samples[0], centers))
+                    runs = phrases([w.start_s for w in done.words], [w.end_s for w in done.words])
+                    spans = [
+                        (
+                            done.words[a].start_s - chunk.offset_s,
+                            done.words[b - 1].end_s - chunk.offset_s,
+                        )
+                        for a, b in runs
+                    ]
+                    phrase_runs.append(runs)
+                    word_embeddings.append(self._embedder.embed_spans(chunk.samples[0], spans))
         if stereo:
             utterances, speakers = stereo_utterances(passes), ()
         else:
-            utterances, speakers = self._mono_utterances(passes, word_embeddings, recording)
+            utterances, speakers = self._mono_utterances(
+                passes, word_embeddings, phrase_runs, recording
+            )
         languages = tuple(dict.fromkeys(p.language for p in passes if p.segments))
         return Transcript(
             provider=self.name,
@@ -194,7 +205,11 @@ class WhisperProvider:
         return done
 
     def _mono_utterances(
-        self, passes: list[Pass], embeddings: list[np.ndarray], recording: RecordingRef
+        self,
+        passes: list[Pass],
+        embeddings: list[np.ndarray],
+        phrase_runs: list[list[tuple[int, int]]],
+        recording: RecordingRef,
     ) -> tuple[list[Utterance], tuple[Speaker, ...]]:
         rep = None
         if recording.rep_voice_sample is not None:
@@ -204,13 +219,30 @@ class WhisperProvider:
                 # A broken sample must not cost the transcript; roles fall back to heuristics.
                 logger.warning("rep voice sample %s unusable: %s", recording.rep_voice_sample, exc)
         stacked = np.concatenate(embeddings) if embeddings else np.zeros((0, 256))
-        clustering = cluster_speakers(
-            stacked, speakers=recording.speakers or self.config.speakers, rep_embedding=rep
+        durations = np.array(
+            [
+                max(p.words[b - 1].end_s - p.words[a].start_s, 0.05)
+                for p, runs in zip(passes, phrase_runs, strict=True)
+                for a, b in runs
+            ]
         )
+        clustering = cluster_speakers(
+            stacked,
+            speakers=recording.speakers or self.config.speakers,
+            rep_embedding=rep,
+            durations=durations,
+        )
+        # Every word takes its phrase's speaker.
+        word_labels: list[int] = []
+        phrase_index = 0
+        for runs in phrase_runs:
+            for a, b in runs:
+                word_labels.extend([clustering.labels[phrase_index]] * (b - a))
+                phrase_index += 1
         words = [(p.language, w) for p in passes for w in zip(p.words, p.spaced, strict=True)]
         stream = [
             (f"S{label + 1}", 0, language, word)
-            for (language, word), label in zip(words, clustering.labels, strict=True)
+            for (language, word), label in zip(words, word_labels, strict=True)
         ]
         labels = sorted(set(clustering.labels))
         speakers: tuple[Speaker, ...] = ()

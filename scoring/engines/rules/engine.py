@@ -9,7 +9,7 @@ from calls.transcript import Role, Transcript
 from scoring.engines.base import EngineRun, PromptSpec
 from scoring.result import CRITERIA, tier_for
 
-from . import extras
+from . import extras, hearing
 from . import patterns as p
 from .authority import detect_authority
 from .budget import detect_budget
@@ -39,6 +39,7 @@ class RulesEngine:
             "need": need.decision,
             "timeline": timeline.decision,
         }
+        notes = hearing.review_notes(decisions, view, hearing.unsure_sentences(view, transcript))
         confirmed = [c for c in CRITERIA if decisions[c].present]
         tier = tier_for(len(confirmed))
         confidence, factors = _confidence(decisions, view)
@@ -52,7 +53,7 @@ class RulesEngine:
             "competitors": extras.competitors(view, transcript),
             "next_steps": extras.next_steps(view),
             "summary": "",
-            "reasoning": _reasoning(decisions),
+            "reasoning": _reasoning(decisions, notes),
             "entities": extras.entities(
                 transcript, roles, view, (budget.amount, budget.currency), timeline.text
             ),
@@ -67,6 +68,7 @@ class RulesEngine:
                 "criteria": {c: decisions[c].trace() for c in CRITERIA},
                 "ignored_injection_utterances": view.injection_indexes,
                 "confidence_factors": factors,
+                "review_notes": notes,
             },
             usage={},
             cost_usd=Decimal(0),
@@ -98,7 +100,7 @@ def _confidence(decisions: dict[str, Decision], view: CallView) -> tuple[float, 
     return round(max(0.0, min(1.0, value)), 2), factors
 
 
-def _reasoning(decisions: dict[str, Decision]) -> str:
+def _reasoning(decisions: dict[str, Decision], notes: list[str]) -> str:
     parts = []
     for criterion in CRITERIA:
         decision = decisions[criterion]
@@ -106,6 +108,7 @@ def _reasoning(decisions: dict[str, Decision]) -> str:
         parts.append(f"{criterion.capitalize()} {verdict}: {decision.reason}.")
     count = sum(d.present for d in decisions.values())
     parts.append(f"{count} of 4 criteria confirmed, so the lead is {tier_for(count)}.")
+    parts.extend(f"Check: {note}." for note in notes)
     return " ".join(parts)
 
 

@@ -41,6 +41,8 @@ _CURRENCY_WORDS = {
     "euro": "EUR", "euros": "EUR", "eur": "EUR",
     "pound": "GBP", "pounds": "GBP", "quid": "GBP", "sterling": "GBP", "gbp": "GBP",
     "cad": "CAD", "aud": "AUD", "nzd": "NZD", "chf": "CHF", "francs": "CHF",
+    "sek": "SEK", "kronor": "SEK", "krona": "SEK", "nok": "NOK", "dkk": "DKK", "mxn": "MXN",
+    "pesos": "MXN", "yen": "JPY", "rupees": "INR", "rand": "ZAR",
     "dólares": "USD", "dolares": "USD", "libras": "GBP",
     "livres": "GBP",
 }  # fmt: skip
@@ -109,9 +111,44 @@ def find_amounts(text: str) -> list[Amount]:
     return amounts
 
 
-def money_amounts(text: str, *, minimum: float = 1_000) -> list[Amount]:
-    """Amounts that read as sums of money for a purchase (currency or thousands scale)."""
-    return [a for a in find_amounts(text) if a.value >= minimum and (a.currency or a.scaled)]
+def money_amounts(text: str, *, minimum: float = 1_000, bare: bool = True) -> list[Amount]:
+    """Amounts that read as sums of money for a purchase (currency or thousands scale).
+
+    With ``bare``, digits alone count too, as a recogniser writes money ("95,000 approved"),
+    unless they look like a year or count something ("3,000 orders").
+    """
+    found = []
+    for amount in find_amounts(text):
+        if amount.value < minimum:
+            continue
+        if amount.currency or amount.scaled or (bare and _bare_money(text, amount)):
+            found.append(amount)
+    return found
+
+
+# Words that may follow a bare sum of money; any other word names what is being counted.
+_AFTER_BARE_MONEY = frozenset(
+    str.split(
+        "is was are were has had 's it it's that this which and or but so for in into on from"
+        " to as a per approved allocated set budgeted earmarked signed ring-fenced reserved"
+        " already total all up there here now then max maximum tops roughly about or so ish"
+    )
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _bare_money(text: str, amount: Amount) -> bool:
+    digits = amount.text.replace(",", "").replace(".", "")
+    if not amount.text[:1].isdigit() or not digits.isdigit():
+        return False
+    if _YEAR.fullmatch(amount.text):
+        return False  # "the 2024 budget"
+    if "," not in amount.text and len(digits) < 5:
+        return False  # "1500" is a count more often than a sum
+    after = re.match(r"[\s-]*([A-Za-z']+)", text[amount.end :])
+    if after is None or text[amount.end : amount.end + 1] in ",.;:!?":
+        return True
+    return after.group(1).lower() in _AFTER_BARE_MONEY
 
 
 def currency_in(text: str) -> str | None:
@@ -158,6 +195,10 @@ def _read_number(tokens: list[Token], i: int, text: str) -> tuple[int, float, bo
         word = tokens[j].lower
         if j > i and not _joined(text, tokens[j - 1], tokens[j]):
             break
+        if _spoken_thousands(words, word):
+            # "forty-two five": how people say 42,500.
+            value = (TENS[words[-2]] + UNITS[words[-1]]) * 1000 + UNITS[word] * 100
+            return j + 1, float(value), True
         if _is_any_number_word(word):
             words.append(word)
         elif word in ("a", "an") and not words and _next_is_scale(tokens, j, text):
@@ -171,6 +212,16 @@ def _read_number(tokens: list[Token], i: int, text: str) -> tuple[int, float, bo
         return i, 0.0, False
     big = any((w in SCALES and w != "hundred") or w in FOREIGN_SCALES for w in words)
     return j, float(_words_value(words)), big
+
+
+def _spoken_thousands(words: list[str], word: str) -> bool:
+    """ "forty-two" followed by a single digit word, with nothing else before it."""
+    return (
+        len(words) == 2
+        and words[0] in TENS
+        and 1 <= UNITS.get(words[1], 0) <= 9
+        and 1 <= UNITS.get(word, 0) <= 9
+    )
 
 
 def _is_joiner(word: str, words: list[str]) -> bool:
@@ -239,7 +290,13 @@ def _apply_suffix(
     return j, value, scaled
 
 
+_CODE_PREFIX = re.compile(r"\b(USD|EUR|GBP|CAD|AUD|NZD|CHF|SEK|NOK|DKK|MXN|JPY)\s?$")
+
+
 def _currency_before(text: str, start: int) -> str | None:
+    code = _CODE_PREFIX.search(text[max(0, start - 5) : start])
+    if code:
+        return code.group(1)
     match = _SYMBOL_PREFIX.search(text[max(0, start - 4) : start])
     if not match:
         return None
@@ -260,6 +317,6 @@ def _currency_word(tokens: list[Token], k: int) -> str | None:
     word = tokens[k].lower
     if word in ("dollar", "dollars") and k > 0:
         return _QUALIFIED_DOLLARS.get(tokens[k - 1].lower, "USD")
-    if word in ("usd", "eur", "gbp", "cad", "aud", "nzd", "chf"):
+    if word in ("usd", "eur", "gbp", "cad", "aud", "nzd", "chf", "sek", "nok", "dkk", "mxn"):
         return word.upper() if tokens[k].text.isupper() else None
     return _CURRENCY_WORDS.get(word)

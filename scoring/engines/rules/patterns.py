@@ -17,8 +17,28 @@ def phrases(*alternatives: str) -> re.Pattern[str]:
 
 
 def norm(text: str) -> str:
-    """Curly apostrophes to straight ones; lengths are unchanged so spans stay valid."""
-    return text.replace("\u2019", "'").replace("\u2018", "'")
+    """The text rules match against: what was meant, not how a recogniser wrote it down.
+
+    Curly apostrophes become straight; fillers ("um", "uh", ", you know,") and stuttered
+    repeats ("I I sign", "is is mine") are dropped; "Q 3" / "Q three" become "Q3". Positions in
+    the result are only compared with positions in the same result, never with the original.
+    """
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = _FILLER.sub("", text)
+    text = _REPEAT.sub(r"\1", text)
+    return _SPOKEN_QUARTER.sub(lambda m: "Q" + _QUARTER_DIGIT[m.group(1).lower()], text)
+
+
+# "um", "uh", "erm" with the comma around them; ", you know," and ", like," as asides.
+_FILLER = re.compile(
+    r",?\s*\b(?:u+m+|u+h+|e+r+m+|e+r+|a+h+|h+m+|m+h*m+)\b[,.]?(?=\s|$)"
+    r"|,\s*(?:you know|like|I mean|sort of|kind of),(?=\s)",
+    _FLAGS,
+)
+_REPEAT = re.compile(r"\b(\w+(?:'\w+)?)(?:[\s,-]+\1\b)+", _FLAGS)
+_QUARTER_DIGIT = {"1": "1", "2": "2", "3": "3", "4": "4", "one": "1", "two": "2", "three": "3",
+                  "four": "4"}  # fmt: skip
+_SPOKEN_QUARTER = re.compile(r"\b[Qq](?:\s|-)(1|2|3|4|one|two|three|four)\b", _FLAGS)
 
 
 NEGATION = re.compile(r"\b(?:not|never|no|nobody|nothing|neither|nor|without)\b|n't\b", _FLAGS)
@@ -162,7 +182,7 @@ BUDGET_VAGUE = phrases(
     r"there's a number",
     r"(?:can't|cannot|won't) share (?:it|the number)",
     r"(?:haven't|have not|hasn't) set (?:anything|a figure|a number)",
-    r"not committing to a figure",
+    r"not (?:committing|going to commit) to (?:a|any) (?:figure|number|amount)",
     r"no (?:number|figure|budget)",
     r"(?:don't|do not) have (?:a number|anything allocated|a figure|a budget)",
 )
@@ -184,13 +204,18 @@ AUTHORITY_CLAIM = phrases(
     r"if I say yes",
     r"I have (?:the )?(?:final|last) (?:say|word|call|sign-off|decision)",
     r"I have (?:full )?(?:sign-off|signing authority|final authority)",
-    r"I(?:'m| am) the (?:final |sole |only )?decision[- ]maker",
+    r"I(?:'m| am) the (?:final |sole |only )?(?:decision[- ]maker|approver|signer|signatory)",
+    r"the (?:final |only )?(?:decision[- ]maker|approver|signer|signatory)(?: (?:for|on) "
+    r"(?:this|that|it|these|purchases like this))? (?:is|would be) me",
     r"(?:'s|is|be|was) (?:entirely |totally |ultimately |really |solely |all )?my "
     r"(?:call|decision)",
     r"(?:decision|decisions|call|final say|sign-off|choice)[^.;!?]{0,40}?(?:\bis|\bare|'s) "
     r"(?:all |entirely |ultimately )?mine",
-    r"so is the decision",
-    r"mine alone",
+    r"so (?:is|are) the (?:final )?(?:decision|call|say|sign-off)s?",
+    r"(?:mine|my call|my decision) alone",
+    r"(?:the )?(?:yes or no|go or no-go|go/no-go|say-so|PO|purchase order|signature)"
+    r"[^.;!?]{0,30}?(?:\bis|'s) (?:all )?mine",
+    r"(?:nobody|no one|no-one) (?:else )?(?:above|over) me",
     r"(?:it's|is) (?:all )?up to me",
     r"the buck stops with me",
     r"defers? to me",
@@ -199,6 +224,21 @@ AUTHORITY_CLAIM = phrases(
     r"nobody else (?:signs|decides|has a say)",
     r"I own the (?:\w+ ){0,2}budget",
     r"I can (?:sign|approve|sign off)",
+    # The same idea in the many ways people say it.
+    r"I(?:'ve| have)? got (?:the )?(?:final|last) (?:say|word|call|sign-off)",
+    r"I get the (?:final|last) (?:say|word|call)",
+    r"(?:the )?(?:final|last) (?:say|word|call|sign-off|decision)(?: on this| here)? is mine",
+    r"I make (?:that|those|the) (?:call|calls|decision|decisions)",
+    r"I call the shots",
+    r"I(?:'ll| will) be (?:the one )?(?:signing|approving|deciding)",
+    r"I(?:'m| am) (?:authori[sz]ed|cleared) to (?:sign|approve|buy|purchase)",
+    r"(?:within|under) my (?:own )?(?:signing |approval |spending )?(?:authority|limit)",
+    r"(?:the )?decision(?:'s| is) mine to make",
+    r"(?:don't|do not) (?:have|need) to (?:ask|check with|run it by|get approval from) "
+    r"(?:anyone|anybody|nobody)",
+    r"(?:no one|nobody|no-one) (?:else )?(?:to (?:ask|check with|run it by)|needs to (?:approve"
+    r"|sign))",
+    r"I(?:'m| am) the (?:one|person) (?:signing|deciding|approving)",
     r"I have (?:the )?(?:authority|signing authority|budget authority)",
     r"(?:yo )?(?:decido|firmo)",
     r"(?:yo )?tomo la decisión",
@@ -228,33 +268,42 @@ AUTHORITY_DENIAL = phrases(
     r"final (?:say|sign-off|decision|call|approval) (?:is|sits|rests|lies|will be) with (?!me\b)",
     r"(?:not|\w+n't) (?:be )?(?:my|all my|me who)(?: \w+)? (?:call|decision|say|choice)",
     r"not up to me",
+    r"(?:it's|it is) really (?:him|her|them)\b",
     r"I (?:don't|do not|can't|cannot) (?:sign|decide|approve|make (?:the|that|those) "
     r"(?:call|decision))",
     r"above my pay grade",
-    r"way above me",
+    r"(?:way |well |far )?above (?:me|my level)\b",
     r"over my head",
     r"I (?:just |only )?(?:do the research|make the (?:recommendation|proposal)|recommend"
     r"|bring (?:him|her|them) (?:options|a recommendation))",
-    r"I'd make the case",
-    r"(?:the )?(?:person|one) who'?d? (?:use|uses) it",
-    r"not in those conversations",
+    r"I'd (?:make|present|put together|write up) the (?:case|business case|recommendation)",
+    r"(?:the )?(?:person|one|people|end users?|users?) who'?(?:d|ll)? (?:use|uses|be using|work"
+    r" with) it",
+    r"not (?:in|part of|involved in|at the table for) (?:those|the|these) (?:conversations"
+    r"|decisions|discussions|meetings)",
 )
 # "... would decide", "... would have to approve": a denial unless the subject is I or we.
 AUTHORITY_MODAL = re.compile(
     r"(?P<subject>\w+),?(?:'d|'ll| would| will| has to| have to| must| needs to| need to)"
-    r"(?: \w+)? (?:have to |need to )?(?:decide|approve|sign off|make the (?:call|decision))\b",
+    r"(?: \w+)? (?:have to |need to )?(?:decide|approve|sign(?: off| it| for it)?|make the "
+    r"(?:call|decision))\b",
     _FLAGS,
 )
 DECISION_QUESTION = re.compile(
     r"\b(?:who|whose)\b[^?]*\b(?:decid|decision|sign|final say|approv|call|involved|purchas)",
     _FLAGS,
 )
-SELF_ANSWER = re.compile(r"^(?:me|I do|that's me|just me|only me|that would be me)\b", _FLAGS)
+SELF_ANSWER = re.compile(
+    r"^(?:(?:yeah|yes|oh|well|so),? )?(?:me|I do|that's me|just me|only me|that would be me"
+    r"|that'd be me|yours truly|that's going to be me|that's gonna be me)\b",
+    _FLAGS,
+)
 RETRACTION = phrases(
     r"correct myself",
     r"I misspoke",
     r"scratch that",
     r"take (?:that|it) back",
+    r"walk(?:ing)? (?:that|it|this) back",
     r"actually,? (?:no|I|it|that|our|the)",
     r"I forgot",
     r"to be (?:clear|honest|fair),? I",
@@ -264,8 +313,11 @@ RETRACTION = phrases(
 # ---------------------------------------------------------------------------------------------
 _MONTH = (
     r"(?:January|February|March|April|(?-i:May)|June|July|August|September|Sept|October"
-    r"|November|December)"
+    r"|November|December|(?-i:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+    # Lower-case "may" is the verb, unless a day follows it ("may 17th", as ASR writes it).
+    r"|may(?= (?:the )?\d{1,2}(?:st|nd|rd|th)?\b))"
 )
+MONTH_NAME = _MONTH
 _MONTH_FOREIGN = (
     r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre"
     r"|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre"
@@ -288,6 +340,11 @@ _QUARTER = r"(?:Q[1-4]|(?:the )?(?:first|second|third|fourth|this|next|current) 
 EXPLICIT_DATE = phrases(
     _MONTH + r",? (?:the )?" + _DAY,
     r"(?:the )?" + _DAY + r" of " + _MONTH,
+    r"(?:the )?" + _DAY + r" of (?:next|this|the (?:next|following|coming)) month",
+    # "signed by the 15th": a day of this month, said with its ordinal.
+    r"(?:by|before|until|no later than) the (?:"
+    + _ORDINAL_WORD
+    + r"|\d{1,2}(?:st|nd|rd|th))\b(?! of)",
     r"\d{1,2} " + _MONTH,
     r"(?:the )?(?:end|middle|close|beginning|start) of (?:the )?(?:"
     + _MONTH
@@ -338,23 +395,33 @@ PURCHASE_EVENT = phrases(
     r"(?:we|I) choose",
     r"funcionando",
     r"en marcha",
+    r"en marche",
+    r"en service",
+    r"mise? en place",
+    r"opérationnelle?s?",
+    r"(?:be|get|move|switch|go) (?:on|onto|over to|to) the new (?:\w+ )?(?:one|system|platform|tool"
+    r"|software)",
     r"firmad[oa]",
     r"firmar",
     r"operativo",
     r"en place",
     r"signée?",
     r"signer",
-    r"opérationnel",
     r"en production",
 )
 NOT_PURCHASE_OBJECT = phrases(
     r"document",
+    r"memo",
+    r"deck",
+    r"write-?up",
+    r"slides",
+    r"one-pager",
     r"comparison",
     r"report",
     r"presentation",
     r"brochures?",
     r"just the",
-    r"no plan to buy",
+    r"no (?:plans?|intention) to (?:buy|purchase|sign|switch)",
 )
 TIMELINE_HEDGE = phrases(
     r"probably",
@@ -385,6 +452,8 @@ TIMELINE_HEDGE = phrases(
     r"wish",
     r"hoping",
     r"hope to",
+    r"(?:won't|wouldn't|will not|would not) have (?:anything|it|something|that)",
+    r"not trying to",
     r"(?:quizás|tal vez|a lo mejor|probablemente|peut-être|probablement)",
 )
 TIMELINE_VAGUE = phrases(
@@ -439,13 +508,19 @@ PAIN_SIGNALS: dict[str, re.Pattern[str]] = {
         r"written off",
         r"costs? us",
         r"cost(?:ing)? (?:us )?a fortune",
-        r"paid a duplicate",
+        r"(?:paid|billed|charged|shipped|ordered) (?:\w+ ){0,3}twice",
+        r"duplicate (?:payments?|invoices?|orders?|charges?|bookings?)",
+        r"paid out",
+        r"(?:in|as) credits",
+        r"chargebacks?",
+        r"(?:never|not|wasn't|weren't) (?:\w+ )?(?:get |got |been )?(?:billed|invoiced|charged)",
+        r"unbilled|uncollected",
         r"overpaid",
         r"fined",
         r"penalt(?:y|ies)",
         r"refunds?",
         r"comp(?:ing|ed)",
-        r"walking out the door",
+        r"(?:walking|walked|going|went|flying) out the door",
         r"bleed(?:ing)?",
     ),
     "errors": phrases(
@@ -453,37 +528,54 @@ PAIN_SIGNALS: dict[str, re.Pattern[str]] = {
         r"mistakes?",
         r"wrong",
         r"duplicates?",
-        r"double[- ]?(?:book(?:ed|ing|s)?|count(?:ing|ed)?)",
+        r"double[- ]?(?:book\w*|count(?:ing|ed)?)",
+        # "we missed six visits": a count of things that failed to happen.
+        r"missed (?:about |around |over |nearly |like )?(?:\d+|a|an|one|two|three|four|five|six"
+        r"|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|dozens|hundreds)"
+        r" (?:\w+ )?(?:visits?|appointments?|deliveries|deadlines?|calls?|shipments?|orders?"
+        r"|shifts?|inspections?|payments?|renewals?|pickups?|bookings?|jobs?|slots?|sessions?)",
         r"overbook(?:ed|ing|ings)?",
         r"no-?show(?:s)?(?: rate)?",
         r"scrap",
         r"crash(?:es|ed|ing)?",
         r"outages?",
         r"downtime",
-        r"never get billed",
         r"vanish(?:es|ed)?",
         r"backlog",
         r"breach(?:es)?",
         r"incidents?",
         r"fail(?:s|ed|ures?)",
-        r"mortifying",
+        r"mortif(?:ying|ied)|embarrass(?:ing|ed)|humiliat(?:ing|ed)",
+        r"mis-? ?(?:picks?|ships?|shipments?|routes?|labels?|counts?|deliveries|keyed)",
+        r"(?:main|pipe) breaks|bursts?|spills?|recalls?",
         r"tripled|doubled",
         r"crept up",
     ),
     "lost business": phrases(
         r"lost (?:\w+ ){0,3}(?:customers?|clients?|accounts?|renewals?|deals?|contracts?"
-        r"|restaurants?|patients?|guests?|covers|orders|sales|business)",
+        r"|restaurants?|patients?|guests?|covers|orders|sales|business|chains?|stores?|sites?"
+        r"|locations?|members?|subscribers?|tenants?|shops?|buyers?|distributors?|partners?)",
         r"losing (?:\w+ ){0,3}(?:customers?|clients?|accounts?|renewals?|deals?|covers|orders"
         r"|sales|business)",
         r"churn(?:ed)?",
-        r"threaten(?:ed)? to leave",
+        r"threaten(?:ed|ing)? to (?:leave|walk|cancel|churn|switch)",
         r"cancel(?:led|ed)? on us",
+    ),
+    "losses": phrases(
+        r"(?:lost|losing|lose|threw out|thrown out|scrapped|spoiled|spoilt|wasted|dumped) (?:about "
+        r"|around |over |nearly |almost |like )?(?:\d|a |an |one |two |three |four |five |six "
+        r"|seven |eight |nine |ten |twenty|thirty|forty|fifty|hundreds|thousands|dozens)",
     ),
     "audit": phrases(
         r"audit finding",
         r"finding in (?:our|the) (?:last |latest )?audit",
-        r"failed (?:an|the|our) (?:audit|inspection)",
+        r"failed (?:an|the|our|a) (?:\w+ )?(?:audit|inspection|exam)",
         r"compliance (?:issue|finding|breach)",
+        r"(?:major|minor|critical) (?:audit )?findings?",
+        r"(?:wrote|written|writing) (?:it |us |that )?up",
+        r"citations?|cited",
+        r"non-?conformances?",
+        r"flagged (?:in|by|during) (?:an|the|our) (?:audit|inspection)",
     ),
     "foreign": phrases(
         r"perd(?:imos|emos|iendo|ido|ió)",
@@ -538,7 +630,8 @@ NEED_DISMISSAL = re.compile(
     r"|\bnothing(?:'s| is)? (?:really )?(?:broken|wrong|major|on fire)"
     r"|\bnot (?:a|really a) (?:crisis|problem|big deal)\b|\bnot terrible\b"
     r"|\bcan't (?:think of|point to) anything\b|\bnobody'?s? (?:has )?complain(?:ed|ing)\b"
-    r"|\bno (?:real )?complaints\b|(?:^|\bbut )not really\b|\bmore of a vibe\b"
+    r"|\bno (?:real )?complaints\b|(?:^|\bbut )not really\b"
+    r"|\b(?:more of a|just a) (?:vibe|feeling|hunch)\b"
     r"|\b(?:it|that|this|rate|system|setup|process|tool|software|one)(?:'s| is| was) "
     r"(?:fine|adequate|okay)\b|\bworks pretty well\b|\bjust curious\b"
     r"|\bthat's about it\b",
@@ -580,7 +673,7 @@ BUYING_SIGNAL = phrases(
     r"when can (?:we|you) start",
     r"love (?:that|it)",
     r"that's (?:the dream|the whole point|the part I care about)",
-    r"I'd rather not wait",
+    r"(?:I'd|we'd) rather not wait",
 )
 OBJECTION = phrases(
     r"too (?:expensive|slow|much|complicated|big)",
@@ -622,7 +715,8 @@ GENERIC_TOOLS = phrases(
     r"whiteboards?",
     r"email",
     r"text messages?",
-    r"sign-in sheets",
+    r"sign-?in sheets?",
+    r"clipboards?",
     r"mail merge",
     r"sticky notes",
     r"shared drive",
