@@ -27,8 +27,12 @@ def test_ingest_wait_prints_one_scored_json_line_per_file_when_given_call_json(
     corrupt.write_bytes(b"RIFF not really audio" * 20)
     files = [str(shared_calls / "dev-001.json"), str(shared_calls / "dev-013.json"), str(corrupt)]
 
-    lines = run("ingest", *files, "--wait", "--rep", "rep-a")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 3 inputs were rejected or failed") as failed:
+        call_command("ingest", *files, "--wait", "--rep", "rep-a", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
 
+    assert failed.value.returncode == 1  # the corrupt file; the lines are printed all the same
     assert [line["source"] for line in lines] == files
     for line in lines[:2]:
         assert line["stage"] == "routed" and line["score"] in {"hot", "warm", "cold"}
