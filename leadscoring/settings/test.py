@@ -17,3 +17,5 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="leadscoring-test-media-"))
 Q_CLUSTER = {**Q_CLUSTER, "sync": True, "name": f"leadscoring-test-{os.getpid()}"}
 TRANSCRIPTION_PROVIDER = "fake"
 SCORING_ENGINE = "rules"
+# Retries in place cost milliseconds, not seconds.
+TRANSCRIPTION_SUBMIT_RETRY_BASE_SECONDS = 0.001

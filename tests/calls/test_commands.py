@@ -5,6 +5,8 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_q.brokers import get_broker
+from django_q.conf import Conf
 
 from calls.models import Call
 from tests.calls.factories import UserFactory
@@ -51,12 +53,18 @@ def test_ingest_reports_a_duplicate_when_the_same_file_comes_twice(shared_calls)
     assert Call.objects.count() == 1
 
 
-def test_ingest_without_wait_leaves_work_for_the_worker(tmp_path):
+def test_ingest_without_wait_leaves_work_for_the_worker(tmp_path, monkeypatch):
+    monkeypatch.setattr(Conf, "SYNC", False)  # through the broker, as with a real worker
+    broker = get_broker()
+    broker.purge_queue()
     wav = tmp_path / "call.wav"
     wav.write_bytes(make_wav(2.0, channels=2))
     line = run("ingest", str(wav), "--external-id", "RE1", "--channels-roles", "prospect,rep")[0]
     call = Call.objects.get(pk=line["call_id"])
     assert call.external_id == "RE1" and call.channel_roles == ["prospect", "rep"]
+    assert line["stage"] == "received" and line["timed_out"] is False
+    assert broker.queue_size() == 1  # the transcribe task, for the worker
+    broker.purge_queue()
 
 
 def test_ingest_refuses_bad_options_with_a_clear_error(tmp_path):
