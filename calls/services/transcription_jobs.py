@@ -97,8 +97,8 @@ def transcription_job_submit(*, job_id: int) -> None:
     from calls.services.transcription import recording_ref
 
     provider = get_transcription_provider(job.provider)
-    ref = recording_ref(job.call, callback_url=_callback_url(job))
     try:
+        ref = recording_ref(job.call, callback_url=_callback_url(job))
         status = retry_in_place(
             lambda: provider.submit(ref),
             policy=InPlaceRetry(
