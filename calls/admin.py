@@ -24,6 +24,7 @@ from calls.models import (
 from calls.selectors import call_list_visible_to
 from calls.services.ingest import CallMetadata, call_ingest_file
 from calls.services.pipeline import call_rerun_from_failed_stage
+from calls.storage import StorageUnavailable
 from crm.admin_actions import CallSyncInline, export_scores_csv, resync_to_crm
 from leadscoring.models import AuditEvent
 from scoring.models import LeadScore
@@ -285,7 +286,12 @@ class CallAdmin(admin.ModelAdmin):
                 source=data["source"],
                 channel_roles=roles,
             )
-            outcome = call_ingest_file(stream=upload, original_name=upload.name, meta=meta)
+            try:
+                outcome = call_ingest_file(stream=upload, original_name=upload.name, meta=meta)
+            except StorageUnavailable as exc:
+                error = f"{upload.name}: not stored, upload it again: {exc.message}"
+                self.message_user(request, error, messages.ERROR)
+                continue
             last = outcome.call
             if outcome.duplicate:
                 self.message_user(

@@ -8,4 +8,4 @@ class CallsConfig(AppConfig):
     verbose_name = "Calls"
 
     def ready(self) -> None:
-        from calls import checks  # noqa: F401  (registers the system checks)
+        from calls import checks, receivers  # noqa: F401  (registers checks and receivers)

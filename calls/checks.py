@@ -1,10 +1,11 @@
-"""System checks for transcription settings (``manage.py check``): Gladia E001-E002 and
-W001-W003, local Whisper E011-E012."""
+"""System checks (``manage.py check``): Gladia E001-E002 and W001-W003, local Whisper
+E011-E012, recordings in a bucket E021-E024 and W021."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from importlib.util import find_spec
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -79,3 +80,81 @@ def check_whisper_model(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             )
         ]
     return []
+
+
+# Settings that only mean something with a bucket: set without one, recordings stay on disk.
+_BUCKET_ONLY = (
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_S3_REGION_NAME",
+    "AWS_S3_ADDRESSING_STYLE",
+    "AWS_LOCATION",
+    "AWS_S3_INTERNET_REACHABLE",
+)
+
+
+@register()
+def check_recording_storage(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from leadscoring.settings.storage import S3_BACKEND
+
+    if not settings.AWS_STORAGE_BUCKET_NAME:
+        stray = [name for name in _BUCKET_ONLY if getattr(settings, name)]
+        if not stray:
+            return []
+        return [
+            Error(
+                f"{', '.join(stray)} set without AWS_STORAGE_BUCKET_NAME: recordings are stored "
+                "on local disk.",
+                hint="Set AWS_STORAGE_BUCKET_NAME to store recordings in the bucket, or unset "
+                "the others.",
+                id="calls.E021",
+            )
+        ]
+    messages: list[CheckMessage] = []
+    if bool(settings.AWS_ACCESS_KEY_ID) != bool(settings.AWS_SECRET_ACCESS_KEY):
+        messages.append(
+            Error(
+                "Only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set.",
+                hint="Set both, or neither to use boto3's credential chain (instance role, "
+                "AWS_PROFILE).",
+                id="calls.E022",
+            )
+        )
+    backend = settings.STORAGES["default"]["BACKEND"]
+    if backend != S3_BACKEND:
+        messages.append(
+            Error(
+                f"AWS_STORAGE_BUCKET_NAME is set but DJANGO_STORAGE_BACKEND is {backend!r}: "
+                "the bucket is not used.",
+                hint="Unset DJANGO_STORAGE_BACKEND to store recordings in the bucket.",
+                id="calls.E023",
+            )
+        )
+    endpoint = settings.AWS_S3_ENDPOINT_URL
+    if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
+        messages.append(
+            Error(
+                f"AWS_S3_ENDPOINT_URL={endpoint!r} must be an http(s) URL.",
+                id="calls.E024",
+            )
+        )
+    if settings.AWS_S3_INTERNET_REACHABLE and _is_internal(urlsplit(endpoint).hostname or ""):
+        messages.append(
+            Warning(
+                f"AWS_S3_INTERNET_REACHABLE is on but AWS_S3_ENDPOINT_URL={endpoint!r} is a "
+                "local or private address: Gladia cannot fetch recordings from it.",
+                hint="Use the endpoint's public URL, or turn AWS_S3_INTERNET_REACHABLE off so "
+                "recordings are uploaded to Gladia.",
+                id="calls.W021",
+            )
+        )
+    return messages
+
+
+def _is_internal(host: str) -> bool:
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return False  # a name: where it resolves from outside is not ours to tell
+    return not address.is_global

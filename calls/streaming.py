@@ -2,20 +2,20 @@
 
 Django's FileResponse has no Range support. Only single ranges are served as 206; a multi-range
 request gets the whole file (a server may ignore Range), which browsers never send for media.
+On object storage each response is one ranged GET (``calls.storage``), never the whole object.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Iterator
-from typing import IO
 
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
+from calls.storage import StoredReader
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-CHUNK = 64 * 1024
 
 
 class RangeNotSatisfiable(Exception):
@@ -42,22 +42,13 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def _chunks(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
-    try:
-        handle.seek(start)
-        remaining = length
-        while remaining > 0:
-            data = handle.read(min(CHUNK, remaining))
-            if not data:
-                break
-            remaining -= len(data)
-            yield data
-    finally:
-        handle.close()
-
-
 def ranged_file_response(request: HttpRequest, file: FieldFile, name: str = "") -> HttpResponse:
-    size = file.size
+    """Serve ``file`` whole or one range of it, from local disk or object storage alike.
+
+    Raises ``StorageUnavailable`` (or ``FileNotFoundError``) before any response has started.
+    """
+    reader = StoredReader(file)
+    size = reader.size
     content_type = mimetypes.guess_type(name or file.name)[0] or "application/octet-stream"
     try:
         wanted = parse_range(request.headers.get("Range", ""), size)
@@ -67,9 +58,8 @@ def ranged_file_response(request: HttpRequest, file: FieldFile, name: str = "") 
         return response
     start, end = wanted if wanted is not None else (0, size - 1)
     length = max(end - start + 1, 0)
-    file.open("rb")
     response = StreamingHttpResponse(
-        _chunks(file.file, start, length),
+        reader.open_range(start, length),
         status=206 if wanted is not None else 200,
         content_type=content_type,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from calls.models import Recording, SpeakerRole
 from calls.pages import CallPage, call_page_get
 from calls.selectors import call_list_visible_to
 from calls.services.role_corrections import speaker_roles_correct_and_rescore
+from calls.storage import StorageUnavailable
 from calls.streaming import ranged_file_response
 from leadscoring.exceptions import ApplicationError
 from scoring.forms import (
@@ -31,6 +33,7 @@ from scoring.selectors import call_list_page
 from scoring.services.disputes import DISPUTABLE_TIERS
 
 PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 def call_page_render(
@@ -113,7 +116,17 @@ class CallAudioView(LoginRequiredMixin, View):
         )
         if recording is None:
             raise Http404("No audio for this call.")
-        return ranged_file_response(request, recording.file, recording.original_name)
+        try:
+            return ranged_file_response(request, recording.file, recording.original_name)
+        except FileNotFoundError as exc:
+            logger.error("call %s: its recording %s is missing", pk, recording.file.name)
+            raise Http404("The recording is missing from storage.") from exc
+        except StorageUnavailable as exc:
+            # The player retries; the message says what to fix.
+            logger.warning("call %s audio: %s", pk, exc.message)
+            response = HttpResponse(exc.message, status=503, content_type="text/plain")
+            response["Retry-After"] = "30"
+            return response
 
 
 class SpeakerRolesCorrectView(LoginRequiredMixin, View):

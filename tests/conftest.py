@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import io
+import os
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -60,3 +64,67 @@ def django_db_serialized_rollback() -> bool:
     database while Django's ContentType cache still holds the flushed rows' ids.
     """
     return True
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real S3-compatible server on 127.0.0.1 (SeaweedFS, else moto), once per session.
+
+    Skipped only where neither can be installed; in CI that is a failure.
+    """
+    from tests.fakes.s3_server import S3Unavailable, running_s3_server
+
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(running_s3_server(tmp_path_factory.mktemp("s3")))
+        except S3Unavailable as exc:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"no S3-compatible server for the storage tests: {exc}")
+            pytest.skip(f"no S3-compatible server for the storage tests: {exc}")
+        yield server
+
+
+@dataclass(frozen=True)
+class Bucket:
+    server: Any  # tests.fakes.s3_server.S3Server
+    name: str
+
+    def keys(self) -> list[str]:
+        return self.server.keys(self.name)
+
+    def read(self, key: str) -> bytes:
+        return self.server.read(self.name, key)
+
+
+def point_storage_at(settings: Any, server: Any, bucket: str, **overrides: Any) -> None:
+    """Store files in ``bucket`` on ``server``, configured as production would from env."""
+    from leadscoring.settings.storage import S3_BACKEND, s3_storage_options
+
+    options = {
+        "bucket": bucket,
+        "endpoint_url": server.endpoint_url,
+        "region": server.region,
+        "access_key": server.access_key,
+        "secret_key": server.secret_key,
+        "addressing_style": "path",
+        **overrides,
+    }
+    settings.AWS_STORAGE_BUCKET_NAME = bucket
+    settings.AWS_S3_ENDPOINT_URL = options["endpoint_url"]
+    settings.AWS_S3_REGION_NAME = server.region
+    settings.AWS_ACCESS_KEY_ID, settings.AWS_SECRET_ACCESS_KEY = (
+        server.access_key,
+        options["secret_key"],
+    )
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": S3_BACKEND, "OPTIONS": s3_storage_options(**options)},
+    }
+
+
+@pytest.fixture
+def s3_bucket(s3_server: Any, settings: Any) -> Bucket:
+    """A new, empty bucket that Django's default storage now writes recordings to."""
+    bucket = Bucket(s3_server, s3_server.create_bucket())
+    point_storage_at(settings, s3_server, bucket.name)
+    return bucket

@@ -19,6 +19,7 @@ from django.utils import timezone
 from calls.models import Call, RecordingFetch
 from calls.services.ingest import CallMetadata, IngestOutcome, call_ingest_file
 from calls.services.pipeline import call_fail, stage_advance, stage_claim
+from calls.storage import StorageUnavailable
 from leadscoring.net import OutboundFailed, OutboundRefused, OutboundTooLarge, guarded_download
 
 logger = logging.getLogger(__name__)
@@ -100,9 +101,13 @@ def call_fetch_run(*, call_id: int) -> None:
         RecordingFetch.objects.filter(id=fetch.id).update(
             fetched_at=timezone.now(), final_url=download.final_url[:2000]
         )
-        outcome = call_ingest_file(
-            stream=spool, original_name=_file_name(fetch), meta=_meta_of(call), into=call
-        )
+        try:
+            outcome = call_ingest_file(
+                stream=spool, original_name=_file_name(fetch), meta=_meta_of(call), into=call
+            )
+        except StorageUnavailable as exc:  # downloaded again on the retry; the URL still has it
+            call_fail(call=call, stage=Stage.FETCHING, error=exc.message)
+            return
     if outcome.call.id != call.id:
         call_reject(call=call, reason=f"the recording is the same audio as call {outcome.call.id}")
 

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 
 from calls.models import Call
 from calls.services.ingest import CallMetadata, call_ingest_path
+from calls.storage import StorageUnavailable
 
 SIDECAR_SUFFIX = ".meta.json"
 INGESTIBLE_SUFFIXES = {
@@ -91,7 +92,11 @@ class FolderScanner:
         except SidecarError as exc:
             # Not ingested: the wrong owner or id would be worse than waiting for a fixed sidecar.
             return FolderItem(path, error=str(exc))
-        outcome = call_ingest_path(path=path, meta=meta)
+        try:
+            outcome = call_ingest_path(path=path, meta=meta)
+        except StorageUnavailable as exc:
+            self._seen.pop(path, None)  # the file stays in the folder; the next pass retries it
+            return FolderItem(path, error=exc.message)
         return FolderItem(path, outcome.call, outcome.duplicate, outcome.call.rejected_reason)
 
     def _meta_for(self, path: Path) -> CallMetadata:

@@ -1,6 +1,8 @@
 """Accepting a recording: hash, dedupe, probe, store, and start the pipeline, or reject it clearly.
 
 A rejected file is kept as a rejected call with a reason a person can act on; nothing is dropped.
+When the storage itself fails, ``StorageUnavailable`` is raised and nothing is kept: the sender
+still has the file and gets an error that says to try again (the API answers 503).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from calls.audio import ProbeError, probe
 from calls.models import Call, Recording
 from calls.providers.fake import VISIBLE_KEYS, parse_call_json
 from calls.services.pipeline import STAGE_TASKS
+from calls.storage import storage_errors
 from calls.transcript import Role
 from leadscoring.queue import enqueue_on_commit
 
@@ -228,7 +231,8 @@ def _attach_file(recording: Recording, local: Path, original_name: str, body: by
     if body is not None:
         local.write_bytes(body)
         name = Path(name).with_suffix(".json").name
-    with local.open("rb") as f:
+    # A storage failure rolls the whole call back: nothing points at an object that is not there.
+    with local.open("rb") as f, storage_errors(recording.file.storage, "store", name):
         recording.file.save(name, File(f), save=False)
 
 

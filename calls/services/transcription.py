@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 
 from calls.models import Call, Recording, RepVoiceSample
 from calls.models import Transcript as TranscriptRow
@@ -17,6 +22,13 @@ from calls.selectors import vocabulary_items
 from calls.services.pipeline import call_fail, stage_advance, stage_claim
 from calls.services.speakers import speaker_roles_assign
 from calls.services.transcription_jobs import transcription_job_enqueue
+from calls.storage import (
+    StorageUnavailable,
+    storage_errors,
+    stored_file_on_disk,
+    stored_path,
+    stored_presigned_url,
+)
 from calls.transcript import Transcript
 
 logger = logging.getLogger(__name__)
@@ -35,7 +47,15 @@ def transcription_run(*, call_id: int) -> None:
             # A remote provider: queue a job for a provider slot; no worker waits on it.
             transcription_job_enqueue(call=call, provider=provider)
             return
-        status = provider.submit(ref, on_progress=_progress_saver(call.id))
+        with recording_ref_on_disk(call, ref) as local_ref:
+            status = provider.submit(local_ref, on_progress=_progress_saver(call.id))
+    except StorageUnavailable as exc:  # the recording is safe in storage; retried later
+        call_fail(call=call, stage=Stage.TRANSCRIBING, error=exc.message)
+        return
+    except FileNotFoundError as exc:
+        error = f"the recording is missing from storage ({exc})"
+        call_fail(call=call, stage=Stage.TRANSCRIBING, error=error, permanent=True)
+        return
     except ProviderError as exc:
         call_fail(
             call=call,
@@ -71,15 +91,17 @@ def _provider_for(ref: RecordingRef) -> str | None:
 
 
 def recording_ref(call: Call, *, callback_url: str = "") -> RecordingRef:
+    """The recording as providers see it. In object storage it has no path: a remote provider
+    reads it through ``open_audio`` or fetches ``url`` itself (a presigned URL, when the bucket is
+    reachable from the internet); a local one gets a copy from ``recording_ref_on_disk``."""
     recording: Recording = call.recording
-    try:
-        path = Path(recording.file.path) if recording.file else None
-    except NotImplementedError:  # object storage: the provider reads through the storage
-        path = None
+    path = stored_path(recording.file) if recording.file else None
+    in_bucket = bool(recording.file) and path is None
     vocabulary = vocabulary_items()
     return RecordingRef(
         call_id=call.id,
         path=path,
+        url=_public_url(recording) if in_bucket else "",
         kind=recording.kind,
         channels=recording.channels or 1,
         duration_s=recording.duration_s or 0.0,
@@ -90,14 +112,53 @@ def recording_ref(call: Call, *, callback_url: str = "") -> RecordingRef:
         vocabulary=tuple(v.value for v in vocabulary),
         vocabulary_items=vocabulary,
         size_bytes=recording.size_bytes,
-        open_audio=recording.file.open if recording.file and path is None else None,
+        open_audio=partial(_open_stored, recording.file) if in_bucket else None,
         callback_url=callback_url,
     )
 
 
+@contextmanager
+def recording_ref_on_disk(call: Call, ref: RecordingRef) -> Iterator[RecordingRef]:
+    """``ref`` with paths on this machine for the recording and the rep's voice sample: their
+    own on local disk, temporary copies streamed from object storage (removed afterwards)."""
+    with ExitStack() as stack:
+        path, sample_path = ref.path, ref.rep_voice_sample
+        if path is None and call.recording.file:
+            path = stack.enter_context(stored_file_on_disk(call.recording.file))
+        sample = _voice_sample_of(call)
+        if sample_path is None and sample is not None and sample.file:
+            sample_path = stack.enter_context(stored_file_on_disk(sample.file))
+        yield replace(ref, path=path, rep_voice_sample=sample_path, open_audio=None)
+
+
+def _public_url(recording: Recording) -> str:
+    if not settings.AWS_S3_INTERNET_REACHABLE:
+        return ""
+    expires = settings.GLADIA_AUDIO_URL_EXPIRES_SECONDS
+    return stored_presigned_url(recording.file, expires_s=expires) or ""
+
+
+def _open_stored(file: FieldFile) -> IO[bytes]:
+    # Read by a provider: storage failures become the provider errors its callers handle.
+    try:
+        with storage_errors(file.storage, "read", file.name):
+            return file.storage.open(file.name, "rb")
+    except StorageUnavailable as exc:
+        raise ProviderError(exc.message) from exc
+    except FileNotFoundError as exc:
+        error = f"the recording is missing from storage ({exc})"
+        raise ProviderError(error, permanent=True) from exc
+
+
+def _voice_sample_of(call: Call) -> RepVoiceSample | None:
+    if call.owner_rep_id is None:
+        return None
+    return RepVoiceSample.objects.filter(rep_id=call.owner_rep_id).first()
+
+
 def _rep_voice_sample(call: Call) -> Path | None:
-    sample = RepVoiceSample.objects.filter(rep_id=call.owner_rep_id).first()
-    return Path(sample.file.path) if sample and sample.file else None
+    sample = _voice_sample_of(call)
+    return stored_path(sample.file) if sample and sample.file else None
 
 
 @transaction.atomic

@@ -17,5 +17,11 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="leadscoring-test-media-"))
 Q_CLUSTER = {**Q_CLUSTER, "sync": True, "name": f"leadscoring-test-{os.getpid()}"}
 TRANSCRIPTION_PROVIDER = "fake"
 SCORING_ENGINE = "rules"
+# Recordings stay on local disk whatever the environment says; tests that exercise a bucket
+# point the storage at the S3 server the suite starts (tests/fakes/s3.py).
+AWS_STORAGE_BUCKET_NAME = AWS_S3_ENDPOINT_URL = AWS_S3_REGION_NAME = ""
+AWS_ACCESS_KEY_ID = AWS_SECRET_ACCESS_KEY = AWS_S3_ADDRESSING_STYLE = AWS_LOCATION = ""
+AWS_S3_INTERNET_REACHABLE = False
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}  # noqa: F405
 # Retries in place cost milliseconds, not seconds.
 TRANSCRIPTION_SUBMIT_RETRY_BASE_SECONDS = 0.001

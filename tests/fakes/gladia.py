@@ -77,8 +77,14 @@ class Fault:
 
 
 class FakeGladia:
-    def __init__(self, *, api_key: str = "test-key", auto_complete: bool = False) -> None:
+    def __init__(
+        self, *, api_key: str = "test-key", auto_complete: bool = False, fetch_urls: bool = False
+    ) -> None:
         self.api_key = api_key
+        # Like Gladia, GET an audio_url it did not issue itself (a presigned bucket URL); only
+        # 127.0.0.1 is reachable from the tests.
+        self.fetch_urls = fetch_urls
+        self.fetched: list[tuple[str, int]] = []  # (url, HTTP status) of each such download
         self.base_url = PUBLIC_URL
         self.auto_complete = auto_complete
         self.jobs: dict[str, dict[str, Any]] = {}
@@ -221,6 +227,8 @@ class FakeGladia:
         if not isinstance(body.get("audio_url"), str):
             return _error(400, path, "Bad Request", ["audio_url must be a URL address"])
         file = self.files.get(body["audio_url"])
+        if file is None and self.fetch_urls:
+            file = self._download(body["audio_url"])
         if file is None:
             return _error(422, path, "Unprocessable Entity", ["audio_url could not be downloaded"])
         job_id = str(uuid.uuid4())
@@ -254,6 +262,18 @@ class FakeGladia:
         return httpx.Response(
             201, json={"id": job_id, "result_url": f"{self.base_url}/v2/transcription/{job_id}"}
         )
+
+    def _download(self, url: str) -> dict[str, Any] | None:
+        try:
+            response = httpx.get(url, timeout=10.0)
+        except httpx.HTTPError:
+            self.fetched.append((url, 0))
+            return None
+        self.fetched.append((url, response.status_code))
+        if response.status_code != 200 or not _probe(response.content):
+            return None
+        self.add_remote_file(url, response.content)
+        return self.files[url]
 
     # -- results -------------------------------------------------------------------------
     def _result(self, job: dict[str, Any]) -> dict[str, Any]:
