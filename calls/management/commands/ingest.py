@@ -17,12 +17,8 @@ from calls.management.options import channel_roles_option, rep_option
 from calls.models import Call
 from calls.selectors import call_summary
 from calls.services.ingest import CallMetadata, call_ingest_path
-<<<<<<< HEAD
 from calls.services.waiting import WaitOutcome, call_wait
-=======
-from calls.services.transcription_jobs import transcription_job_check
 from calls.storage import StorageUnavailable
->>>>>>> main
 from leadscoring.queue import run_inline
 
 EXIT_FAILED = 1
@@ -89,28 +85,19 @@ class Command(BaseCommand):
     def _ingest_one(
         self, path: Path, meta: CallMetadata, options: dict[str, Any]
     ) -> tuple[dict[str, Any], Call | None]:
-        """The file's JSON line, and its call (None when there is no file to ingest)."""
+        """The file's JSON line, and its call (None when nothing was ingested)."""
         if not path.is_file():
-<<<<<<< HEAD
-            return {
-                "source": str(path),
-                "call_id": None,
-                "stage": None,
-                "score": None,
-                "confidence": None,
-                "bant": {},
-                "routing": None,
-                "error": "no such file",
-                "duplicate": False,
-                "timed_out": False,
-            }, None
+            return _not_ingested(path, "no such file"), None
         waited = WaitOutcome(settled=True)
-        if options["wait"]:
-            with run_inline():
+        try:
+            if options["wait"]:
+                with run_inline():
+                    outcome = call_ingest_path(path=path, meta=meta)
+                waited = call_wait(call_id=outcome.call.id, timeout=options["wait_timeout"])
+            else:
                 outcome = call_ingest_path(path=path, meta=meta)
-            waited = call_wait(call_id=outcome.call.id, timeout=options["wait_timeout"])
-        else:
-            outcome = call_ingest_path(path=path, meta=meta)
+        except StorageUnavailable as exc:  # nothing was kept: run the command again
+            return _not_ingested(path, exc.message), None
         line = {
             "source": str(path),
             **call_summary(outcome.call),
@@ -135,25 +122,6 @@ class Command(BaseCommand):
         return f"{where} is still {call.stage} after {limit}; a worker carries on with it"
 
 
-def _failed(call: Call | None) -> bool:
-    """A missing or rejected input, or a call out of retries (a duplicate: the call it names)."""
-    if call is None or call.stage == Call.Stage.REJECTED:
-        return True
-    return call.stage == Call.Stage.FAILED and call.next_retry_at is None
-=======
-            return _not_ingested(path, "no such file")
-        try:
-            if options["wait"]:
-                with run_inline():
-                    outcome = call_ingest_path(path=path, meta=meta)
-                _wait_until_settled(outcome.call, options["wait_timeout"])
-            else:
-                outcome = call_ingest_path(path=path, meta=meta)
-        except StorageUnavailable as exc:  # nothing was kept: run the command again
-            return _not_ingested(path, exc.message)
-        return {"source": str(path), **call_summary(outcome.call), "duplicate": outcome.duplicate}
-
-
 def _not_ingested(path: Path, error: str) -> dict[str, Any]:
     return {
         "source": str(path),
@@ -165,23 +133,12 @@ def _not_ingested(path: Path, error: str) -> dict[str, Any]:
         "routing": None,
         "error": error,
         "duplicate": False,
+        "timed_out": False,
     }
 
 
-def _wait_until_settled(call: Call, timeout: float) -> None:
-    """Inline stages are done already; a remote provider finishes on its callback or poll.
-
-    Here the command polls the job itself (the callback URL may be unreachable from the
-    provider, e.g. a laptop), and runs what follows inline.
-    """
-    deadline = time.monotonic() + timeout
-    delay = 1.0
-    while time.monotonic() < deadline:
-        call.refresh_from_db(fields=["stage"])
-        if call.stage in _SETTLED:
-            return
-        time.sleep(delay)
-        with run_inline():
-            transcription_job_check(call_id=call.id)
-        delay = min(delay * 1.5, 10.0)
->>>>>>> main
+def _failed(call: Call | None) -> bool:
+    """A missing or rejected input, or a call out of retries (a duplicate: the call it names)."""
+    if call is None or call.stage == Call.Stage.REJECTED:
+        return True
+    return call.stage == Call.Stage.FAILED and call.next_retry_at is None
