@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run web worker migrate demo test lint fmt check bench ci espeak demo-audio
+.PHONY: install run serve web worker migrate static demo test lint fmt check bench ci espeak demo-audio
 
 $(STAMP): pyproject.toml
 	@if { [ -e $(VENV) ] || [ -L $(VENV) ]; } && [ ! -x $(PY) ]; then \
@@ -26,18 +26,31 @@ install: $(STAMP)
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# Static files, hashed and compressed, into the data directory, where whitenoise serves them.
+static: install
+	$(PY) manage.py collectstatic --noinput -v0
+
 demo: migrate
 	$(PY) manage.py demo_setup
 
 # Web server and a qcluster worker together; Ctrl-C stops both.
-run: demo
+run: demo static
 	@echo "Starting worker and web server on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py qcluster & \
-	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
-web: migrate
-	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+# Production: gunicorn (leadscoring/gunicorn_conf.py) and a qcluster worker, DEBUG off, no demo
+# data. Configure with the environment or .env (README, "Production").
+serve: migrate static
+	DJANGO_DEBUG=false $(PY) manage.py check --deploy --fail-level ERROR
+	@echo "Serving on http://$(HOST):$(PORT)/ with gunicorn and a worker (Ctrl-C to stop)"
+	@trap 'kill 0' INT TERM EXIT; export DJANGO_DEBUG=false; \
+	$(PY) manage.py qcluster & \
+	$(PY) -m gunicorn -c python:leadscoring.gunicorn_conf --bind $(HOST):$(PORT)
+
+web: migrate static
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: migrate
 	$(PY) manage.py qcluster

@@ -14,7 +14,8 @@ STORAGES = {
             "DJANGO_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
         )
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names (cached for good by browsers) and gzip copies, served by whitenoise.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Limits from the transcription providers (Gladia: 135 min, 1000 MB); applied at ingest for all.
