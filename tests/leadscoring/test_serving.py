@@ -3,6 +3,7 @@ qcluster, and dependencies that are really down (closed ports), configured by en
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -109,13 +110,15 @@ def process(cmd: list[str], env: dict[str, str], log_path: Path) -> Iterator[sub
     try:
         yield proc
     finally:
-        # The whole group: gunicorn's and qcluster's own children too.
-        os.killpg(proc.pid, signal.SIGTERM)
+        # The leader stops its own workers gracefully; whatever is left of the group goes.
+        proc.terminate()
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
             proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @contextmanager
@@ -243,3 +246,18 @@ def test_django_secure_redirects_plain_http_and_trusts_the_proxy_for_https(site:
     assert proxied.headers["Strict-Transport-Security"] == "max-age=31536000"
     assert "Secure" in proxied.headers["Set-Cookie"]
     assert probe.status_code == 200  # probes are not redirected
+
+
+def test_gunicorn_sizes_itself_from_the_cores_it_may_run_on(monkeypatch) -> None:
+    import importlib
+
+    import leadscoring.gunicorn_conf as conf
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    conf = importlib.reload(conf)
+    assert conf.workers == max(2, len(os.sched_getaffinity(0)))
+    assert (conf.worker_class, conf.threads) == ("gthread", 4)
+    assert conf.control_socket_disable is True
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    assert importlib.reload(conf).workers == 5
