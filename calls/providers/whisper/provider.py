@@ -253,8 +253,9 @@ def _load_model(
             local_files_only=Path(resolved.model).is_dir(),
         )
     except (RuntimeError, ValueError, OSError) as exc:
+        # The weights were verified above, so a load failure is this process's circumstance
+        # (memory, a file being replaced, a full disk): retried, not a reason to fail the call.
         raise ProviderError(
-            f"cannot load Whisper model {resolved.label}: {exc}",
-            permanent=Path(resolved.model).is_dir(),
+            f"cannot load Whisper model {resolved.label}: {exc}", permanent=False
         ) from exc
     return resolved, model

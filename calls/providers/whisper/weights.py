@@ -3,15 +3,19 @@
 Weights cannot be downloaded at run time on our machines, so the default models ship as pip
 packages. A model directory is only handed to CTranslate2 after its ``model.bin`` hashed to the
 published sha256; the multilingual base model is split over two packages and joined once into
-a cache directory.
+a cache directory, built whole under a temporary name and renamed into place.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -57,6 +61,8 @@ BUNDLED: dict[str, BundledModel] = {
 }
 
 SUPPORT_FILES = ("config.json", "tokenizer.json", "vocabulary.json", "vocabulary.txt")
+# The last file written into a prepared model directory: names every file with its sha256.
+MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,37 +139,79 @@ def resolve_bundled(model: BundledModel, *, cache_dir: Path) -> ResolvedModel:
 
 
 def _join_verified(parts: list[Path], support: Path, directory: Path, expected: str) -> None:
-    """Join the parts into ``directory/model.bin`` once; a corrupt cached copy is rebuilt."""
-    target = directory / "model.bin"
-    if target.is_file() and all((directory / n).is_file() for n in _present(support)):
-        if file_sha256(target) == expected:
+    """Make ``directory`` a complete, verified model, prepared once however many workers ask.
+
+    Workers started together on a fresh data directory all arrive here. The directory is built
+    whole under a temporary name beside the target and renamed into place, so a reader only
+    ever sees a complete model; an exclusive lock makes the others wait for that one build
+    instead of writing the same files under each other.
+    """
+    if _is_complete(directory, expected):
+        return
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(directory.parent / f".{directory.name}.lock"):
+        if _is_complete(directory, expected):  # another worker built it while we waited
             return
-        target.unlink()  # damaged cache: rebuild it from the packages below
-    directory.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+        try:
+            _build(parts, support, staging, expected)
+            if directory.exists():  # an incomplete or damaged copy: set aside, then replace
+                stale = Path(tempfile.mkdtemp(dir=directory.parent, prefix=".stale."))
+                os.replace(directory, stale / directory.name)
+                shutil.rmtree(stale, ignore_errors=True)
+            os.replace(staging, directory)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(parts: list[Path], support: Path, staging: Path, expected: str) -> None:
     digest = hashlib.sha256()
-    # Write to a temporary name and rename, so a crash never leaves a half-joined model.bin.
-    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".model.bin.")
+    with (staging / "model.bin").open("wb") as out:
+        for part in parts:
+            if not part.is_file():
+                raise ProviderError(f"Whisper model part {part} is missing", permanent=True)
+            with part.open("rb") as f:
+                while chunk := f.read(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    if digest.hexdigest() != expected:
+        raise ProviderError(
+            f"Whisper model parts {', '.join(map(str, parts))} joined to sha256 "
+            f"{digest.hexdigest()}, expected {expected}: reinstall the model packages.",
+            permanent=True,
+        )
+    manifest = {"model.bin": expected}
+    for name in _present(support):
+        shutil.copyfile(support / name, staging / name)
+        manifest[name] = file_sha256(staging / name)
+    # Written last: a directory without it was never finished.
+    (staging / MANIFEST).write_text(json.dumps(manifest, sort_keys=True))
+
+
+def _is_complete(directory: Path, expected: str) -> bool:
+    """Every file the manifest names is there with its hash; model.bin is the published one."""
     try:
-        with os.fdopen(fd, "wb") as out:
-            for part in parts:
-                if not part.is_file():
-                    raise ProviderError(f"Whisper model part {part} is missing", permanent=True)
-                with part.open("rb") as f:
-                    while chunk := f.read(_CHUNK):
-                        digest.update(chunk)
-                        out.write(chunk)
-        if digest.hexdigest() != expected:
-            raise ProviderError(
-                f"Whisper model parts {', '.join(map(str, parts))} joined to sha256 "
-                f"{digest.hexdigest()}, expected {expected}: reinstall the model packages.",
-                permanent=True,
-            )
-        for name in _present(support):
-            shutil.copyfile(support / name, directory / name)
-        os.replace(tmp_name, target)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+        manifest = json.loads((directory / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or manifest.get("model.bin") != expected:
+        return False
+    return all(
+        (directory / name).is_file() and file_sha256(directory / name) == digest
+        for name, digest in manifest.items()
+    )
+
+
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _present(support: Path) -> list[str]:
