@@ -7,7 +7,6 @@ on the command line or in GUNICORN_CMD_ARGS.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +59,9 @@ if PROMETHEUS_METRICS:
 def on_starting(server: Any) -> None:
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         # Samples of a previous run's processes would be added to this run's.
-        shutil.rmtree(_metrics_dir, ignore_errors=True)
-        _metrics_dir.mkdir(parents=True)
+        _metrics_dir.mkdir(parents=True, exist_ok=True)
+        for samples in _metrics_dir.glob("*.db"):
+            samples.unlink()
 
 
 def child_exit(server: Any, worker: Any) -> None:

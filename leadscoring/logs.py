@@ -51,12 +51,13 @@ class ProbeResponseFilter(logging.Filter):
     """Drop django.request's line for a health endpoint's answer (a 503 would be an ERROR).
 
     django-health-check already logs each failing check; on the ``django.request`` logger this
-    also keeps probe answers out of Sentry, which takes ERROR records as events.
+    also keeps probe answers out of Sentry, which takes ERROR records as events. A crash in
+    the endpoint itself (a record with an exception) still goes through.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        request = getattr(record, "request", None)
-        return not getattr(request, "path_info", "").startswith(HEALTH_PATH_PREFIX)
+        path = getattr(getattr(record, "request", None), "path_info", "")
+        return record.exc_info is not None or not path.startswith(HEALTH_PATH_PREFIX)
 
 
 _TEXT_FORMAT = "{asctime} {levelname} [{process}] {name}: {message}"

@@ -19,7 +19,8 @@ class HomeView(LoginRequiredMixin, View):
 
 
 class LivenessView(HealthCheckView):
-    """The process answers requests; nothing it depends on is asked (a restart would not help)."""
+    """The process answers. No dependency is asked: a failed liveness probe restarts the
+    process, and a restart does not bring a database back."""
 
     checks = ()
 

@@ -54,6 +54,18 @@ def test_a_host_we_do_not_serve_logs_one_line_without_a_traceback(client, consol
     assert "Invalid HTTP_HOST header: 'evil.example'" in lines(console)[0]
 
 
+@pytest.mark.django_db
+def test_a_probe_that_is_not_ready_logs_the_failing_check_in_one_line(client, console):
+    assert client.get(reverse("health-ready")).status_code == 503
+    [line] = lines(console)  # and no django.request ERROR for the 503
+    assert "WARNING" in line
+    assert (
+        "health_check: Health check WorkerSeen() failed: Unavailable: no worker has been seen"
+        in line
+    )
+    assert "Traceback" not in console.getvalue()
+
+
 def test_an_unexpected_error_keeps_its_traceback(console):
     try:
         raise RuntimeError("a bug of ours")

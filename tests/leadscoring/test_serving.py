@@ -216,6 +216,10 @@ def test_readiness_is_503_and_liveness_200_when_the_database_is_down(
     assert "WorkerSeen()" in failing(body)  # heartbeats live in the database too
     assert body["Storage(alias='default')"] == "OK"
     assert "hunter2" not in response.text and str(closed_port) not in response.text
+    # In the log, one line per failing check with the driver's reason; no stack, no 503 ERROR.
+    [line] = [ln for ln in server.log().splitlines() if "Database(alias='default') failed" in ln]
+    assert "Unavailable: connection failed (OperationalError: " in line
+    assert "Traceback" not in server.log() and "Service Unavailable" not in server.log()
 
 
 def test_readiness_is_503_when_the_redis_broker_is_down(site: Site, closed_port: int) -> None:
