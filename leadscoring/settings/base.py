@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from leadscoring.settings.env import BASE_DIR, DATA_DIR, env
 
@@ -85,6 +86,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'leadscoring.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates the file but not its folder (a first start with DJANGO_SECRET_KEY set).
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The ORM broker, workers and the web server share the file: wait for locks instead of
     # failing, and use WAL so readers never block the writer. synchronous=NORMAL is durable
     # across application crashes; only a power cut can lose the last commits.
