@@ -33,11 +33,13 @@ static: install
 demo: migrate
 	$(PY) manage.py demo_setup
 
-# Web server and a qcluster worker together; Ctrl-C stops both.
+# Web server and a qcluster worker together; Ctrl-C stops both. Only the cluster's own process
+# is signalled: its workers ignore SIGINT and are stopped by it (a SIGTERM to each would leave
+# the cluster waiting for them).
 run: demo static
 	@echo "Starting worker and web server on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py qcluster & \
+	@$(PY) manage.py qcluster & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production: gunicorn (leadscoring/gunicorn_conf.py) and a qcluster worker, DEBUG off, no demo
@@ -45,8 +47,9 @@ run: demo static
 serve: migrate static
 	DJANGO_DEBUG=false $(PY) manage.py check --deploy --fail-level ERROR
 	@echo "Serving on http://$(HOST):$(PORT)/ with gunicorn and a worker (Ctrl-C to stop)"
-	@trap 'kill 0' INT TERM EXIT; export DJANGO_DEBUG=false; \
-	$(PY) manage.py qcluster & \
+	@export DJANGO_DEBUG=false; \
+	$(PY) manage.py qcluster & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
 	$(PY) -m gunicorn -c python:leadscoring.gunicorn_conf --bind $(HOST):$(PORT)
 
 web: migrate static
