@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run web worker migrate demo test lint fmt check bench ci espeak demo-audio
+.PHONY: install run serve web worker migrate static demo test lint fmt check bench ci espeak demo-audio
 
 $(STAMP): pyproject.toml
 	@if { [ -e $(VENV) ] || [ -L $(VENV) ]; } && [ ! -x $(PY) ]; then \
@@ -26,6 +26,10 @@ install: $(STAMP)
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# Static files, hashed and compressed, into the data directory, where whitenoise serves them.
+static: install
+	$(PY) manage.py collectstatic --noinput -v0
+
 demo: migrate
 	$(PY) manage.py demo_setup
 
@@ -38,14 +42,23 @@ CLUSTERS = $(PY) manage.py qcluster & Q_CLUSTER_NAME=$(Q_NAME)-whisper $(PY) man
 STOP_TOGETHER = trap 'trap - EXIT; wait' INT TERM; trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT
 
 # Web server and both clusters together; Ctrl-C stops them all.
-run: demo
+run: demo static
 	@echo "Starting both worker clusters and the web server on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	@$(STOP_TOGETHER); \
 	$(CLUSTERS) \
-	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
-web: migrate
-	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+# Production: gunicorn (leadscoring/gunicorn_conf.py) and both worker clusters, DEBUG off, no demo
+# data. Configure with the environment or .env (README, "Production").
+serve: migrate static
+	DJANGO_DEBUG=false $(PY) manage.py check --deploy --fail-level ERROR
+	@echo "Serving on http://$(HOST):$(PORT)/ with gunicorn and both worker clusters (Ctrl-C to stop)"
+	@export DJANGO_DEBUG=false; $(STOP_TOGETHER); \
+	$(CLUSTERS) \
+	$(PY) -m gunicorn -c python:leadscoring.gunicorn_conf --bind $(HOST):$(PORT)
+
+web: migrate static
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: migrate
 	@$(STOP_TOGETHER); \

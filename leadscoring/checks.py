@@ -164,3 +164,56 @@ def check_intake(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     return messages
+
+
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+
+
+@register()
+def check_serving(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """What DJANGO_SECURE (serving behind TLS to the world) needs besides itself."""
+    if not settings.DJANGO_SECURE:
+        return []
+    messages: list[CheckMessage] = []
+    hosts = set(settings.ALLOWED_HOSTS)
+    if hosts <= _LOCAL_HOSTS:
+        messages.append(
+            Error(
+                "DJANGO_SECURE is on but DJANGO_ALLOWED_HOSTS names no public host.",
+                hint="Set DJANGO_ALLOWED_HOSTS to the host names clients use, comma-separated.",
+                id="leadscoring.E201",
+            )
+        )
+    elif "*" in hosts:
+        messages.append(
+            Warning(
+                "DJANGO_ALLOWED_HOSTS accepts any host ('*').",
+                hint="Links in password-reset mail and callbacks would follow the Host header.",
+                id="leadscoring.W203",
+            )
+        )
+    if settings.DEBUG:
+        messages.append(
+            Error(
+                "DJANGO_SECURE and DJANGO_DEBUG are both on.",
+                hint="Debug pages show settings and code to anyone who triggers an error.",
+                id="leadscoring.E202",
+            )
+        )
+    if not settings.SITE_URL.startswith("https://"):
+        messages.append(
+            Warning(
+                f"LEADSCORING_SITE_URL ({settings.SITE_URL}) is not an https URL.",
+                hint="Vendors call back and links point there: set the public https URL.",
+                id="leadscoring.W201",
+            )
+        )
+    if settings.SECRET_KEY_GENERATED:
+        messages.append(
+            Warning(
+                "DJANGO_SECRET_KEY is not set; a key generated in the data directory is used.",
+                hint="Each replica or fresh container would sign sessions with its own key.",
+                id="leadscoring.W202",
+            )
+        )
+    return messages

@@ -123,3 +123,45 @@ def test_a_task_routed_to_a_cluster_that_is_not_configured_is_an_error(settings)
     production_clusters(settings)
     settings.Q_TASK_CLUSTERS = {"calls.tasks.call_transcribe": "gpu"}
     assert ids(check_queue()) == {"leadscoring.E007"}
+
+
+def secure_deployment(settings) -> None:
+    settings.DJANGO_SECURE, settings.DEBUG = True, False
+    settings.ALLOWED_HOSTS = ["leads.example.com"]
+    settings.SITE_URL = "https://leads.example.com"
+    settings.SECRET_KEY_GENERATED = False
+
+
+def test_a_complete_secure_deployment_passes(settings):
+    from leadscoring.checks import check_serving
+
+    secure_deployment(settings)
+    assert check_serving() == []
+
+
+def test_django_secure_without_a_public_allowed_host_is_an_error(settings):
+    from leadscoring.checks import check_serving
+
+    secure_deployment(settings)
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+    assert ids(check_serving()) == {"leadscoring.E201"}
+    settings.ALLOWED_HOSTS = ["*"]
+    assert ids(check_serving()) == {"leadscoring.W203"}
+
+
+def test_django_secure_with_debug_an_http_site_url_or_a_generated_key_is_reported(settings):
+    from leadscoring.checks import check_serving
+
+    secure_deployment(settings)
+    settings.DEBUG = True
+    settings.SITE_URL = "http://leads.example.com"
+    settings.SECRET_KEY_GENERATED = True
+    assert ids(check_serving()) == {"leadscoring.E202", "leadscoring.W201", "leadscoring.W202"}
+
+
+def test_without_django_secure_the_serving_checks_stay_quiet(settings):
+    from leadscoring.checks import check_serving
+
+    settings.DJANGO_SECURE = False
+    settings.ALLOWED_HOSTS, settings.SITE_URL = ["localhost"], "http://127.0.0.1:8000"
+    assert check_serving() == []

@@ -11,12 +11,19 @@ from pathlib import Path
 os.environ.setdefault("Q_NAME", f"leadscoring-test-{os.getpid()}")
 
 from leadscoring.settings.base import *  # noqa: F403
-from leadscoring.settings.base import DATABASES, Q_CLUSTER
+from leadscoring.settings.base import DATABASES, Q_CLUSTER, STORAGES
 from leadscoring.settings.q2 import task_clusters
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="leadscoring-test-media-"))
+# Pages render without a collectstatic run (the manifest storage needs one); whitenoise gets an
+# empty folder to serve. tests/leadscoring/test_serving.py serves the real collected files.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="leadscoring-test-static-"))
 # Tasks run inline unless a test sends them through the broker.
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
