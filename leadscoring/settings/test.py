@@ -39,6 +39,6 @@ SCORING_ENGINE = "rules"
 AWS_STORAGE_BUCKET_NAME = AWS_S3_ENDPOINT_URL = AWS_S3_REGION_NAME = ""
 AWS_ACCESS_KEY_ID = AWS_SECRET_ACCESS_KEY = AWS_S3_ADDRESSING_STYLE = AWS_LOCATION = ""
 AWS_S3_INTERNET_REACHABLE = False
-STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}  # noqa: F405
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
 # Retries in place cost milliseconds, not seconds.
 TRANSCRIPTION_SUBMIT_RETRY_BASE_SECONDS = 0.001
