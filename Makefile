@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run web worker migrate demo test lint fmt check bench ci espeak demo-audio
+.PHONY: install run serve web worker migrate static demo test lint fmt check bench ci espeak demo-audio
 
 $(STAMP): pyproject.toml
 	@if { [ -e $(VENV) ] || [ -L $(VENV) ]; } && [ ! -x $(PY) ]; then \
@@ -26,21 +26,44 @@ install: $(STAMP)
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# Static files, hashed and compressed, into the data directory, where whitenoise serves them.
+static: install
+	$(PY) manage.py collectstatic --noinput -v0
+
 demo: migrate
 	$(PY) manage.py demo_setup
 
-# Web server and a qcluster worker together; Ctrl-C stops both.
-run: demo
-	@echo "Starting worker and web server on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py qcluster & \
-	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+# The two django-q2 clusters: the default one (scoring, CRM syncs, webhooks, schedules) and the
+# Whisper one (local transcription), named after the site (Q_NAME, default leadscoring).
+Q_NAME ?= leadscoring
+CLUSTERS = $(PY) manage.py qcluster & Q_CLUSTER_NAME=$(Q_NAME)-whisper $(PY) manage.py qcluster &
+# Ctrl-C has already signalled every process: wait for them to stop (a second signal can hang a
+# stopping qcluster). When one exits on its own, stop the others once.
+STOP_TOGETHER = trap 'trap - EXIT; wait' INT TERM; trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT
 
-web: migrate
-	$(PY) manage.py runserver --insecure $(HOST):$(PORT)
+# Web server and both clusters together; Ctrl-C stops them all.
+run: demo static
+	@echo "Starting both worker clusters and the web server on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@$(STOP_TOGETHER); \
+	$(CLUSTERS) \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: gunicorn (leadscoring/gunicorn_conf.py) and both worker clusters, DEBUG off, no demo
+# data. Configure with the environment or .env (README, "Production").
+serve: migrate static
+	DJANGO_DEBUG=false $(PY) manage.py check --deploy --fail-level ERROR
+	@echo "Serving on http://$(HOST):$(PORT)/ with gunicorn and both worker clusters (Ctrl-C to stop)"
+	@export DJANGO_DEBUG=false; $(STOP_TOGETHER); \
+	$(CLUSTERS) \
+	$(PY) -m gunicorn -c python:leadscoring.gunicorn_conf --bind $(HOST):$(PORT)
+
+web: migrate static
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: migrate
-	$(PY) manage.py qcluster
+	@$(STOP_TOGETHER); \
+	$(CLUSTERS) \
+	wait
 
 test: install browser-deps espeak
 	$(PY) -m pytest $(PYTEST_ARGS)

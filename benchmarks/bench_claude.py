@@ -26,13 +26,12 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadscoring.settings.test")
 django.setup()
 
-import anthropic  # noqa: E402
-import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from calls.providers.fake import parse_call_json  # noqa: E402
 from scoring.engines.base import PromptSpec  # noqa: E402
 from scoring.engines.claude import ClaudeEngine  # noqa: E402
+from scoring.engines.claude.client import make_anthropic_client  # noqa: E402
 from scoring.engines.claude.engine import usage_cost  # noqa: E402
 from scoring.rubric import DEFAULT_RUBRIC  # noqa: E402
 from tests.fakes.anthropic import FakeAnthropic, approx_tokens  # noqa: E402
@@ -94,11 +93,12 @@ def _report(
     model: str, transcript: Any, roles: dict[str, str], minutes: float, output: dict[str, Any]
 ) -> None:
     fake = FakeAnthropic(responder=lambda body: output)
-    client = anthropic.Anthropic(
+    client = make_anthropic_client(
         api_key="k",
         base_url="http://bench.test",
-        http_client=httpx.Client(transport=fake.transport),
         max_retries=0,
+        timeout=30.0,
+        transport=fake.transport,
     )
     prices = settings.ANTHROPIC_PRICES
     engine = ClaudeEngine(client=client, model=model, prices=prices)

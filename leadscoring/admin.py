@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from leadscoring.models import AuditEvent, Team
+from leadscoring.models import AuditEvent, Team, WorkerHeartbeat
 
 
 @admin.register(AuditEvent)
@@ -34,3 +34,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name"]
     filter_horizontal = ["members", "managers"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["cluster", "host", "seen_at"]
+    readonly_fields = ["cluster", "host", "seen_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -45,3 +45,19 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """When a qcluster on a host last ran its heartbeat task: readiness asks for a recent one."""
+
+    cluster = models.CharField(max_length=100)
+    host = models.CharField(max_length=255)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "host"], name="one_heartbeat_per_worker")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster}@{self.host} at {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django_q.tasks import async_task
@@ -24,8 +25,31 @@ def enqueue_on_commit(task_path: str, *args: Any) -> None:
         transaction.on_commit(partial(import_string(task_path), *args))
         return
     transaction.on_commit(
-        partial(async_task, task_path, *args, task_name=_task_name(task_path, args))
+        partial(
+            async_task,
+            task_path,
+            *args,
+            task_name=_task_name(task_path, args),
+            cluster=task_cluster(task_path),
+        )
     )
+
+
+def task_cluster(task_path: str) -> str:
+    """The cluster that runs ``task_path``: the one ``Q_TASK_CLUSTERS`` names, else the default.
+
+    Always named: django-q2 sends a task without a cluster to the queue of the process that
+    enqueues it, so the scoring queued by a finished transcription would stay in the Whisper
+    cluster.
+    """
+    return settings.Q_TASK_CLUSTERS.get(task_path, settings.Q_CLUSTER["name"])
+
+
+def task_stuck_after(task_path: str) -> int:
+    """Seconds after which work waiting on ``task_path`` is presumed lost, not still running."""
+    if task_cluster(task_path) == settings.Q_WHISPER_CLUSTER:
+        return settings.PIPELINE_WHISPER_STAGE_TIMEOUT_SECONDS
+    return settings.PIPELINE_STAGE_TIMEOUT_SECONDS
 
 
 @contextmanager

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from leadscoring.views import HomeView
+from leadscoring.views import HomeView, LivenessView, ReadinessView
 
 admin.site.site_header = "Leadscoring"
 admin.site.site_title = "Leadscoring"
@@ -17,4 +18,8 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("api/v1/", include("leadscoring.api.urls")),
     path("crm/", include("crm.urls")),
+    path("health/live/", LivenessView.as_view(), name="health-live"),
+    path("health/ready/", ReadinessView.as_view(), name="health-ready"),
 ]
+if settings.PROMETHEUS_METRICS:
+    urlpatterns.append(path("", include("django_prometheus.urls")))  # /metrics

@@ -70,6 +70,8 @@ class JobStatus:
     cost: Decimal | None = None
     # Optional parts (add-ons) that failed while the transcript itself succeeded.
     warnings: tuple[str, ...] = ()
+    # For an ERROR: whether a new job would fail the same way (False: the call is retried).
+    error_permanent: bool = True
 
 
 class ProviderError(Exception):

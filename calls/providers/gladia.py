@@ -12,9 +12,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from typing import IO, Any
 
 import httpx
@@ -28,6 +26,7 @@ from calls.providers.base import (
     VocabularyItem,
 )
 from calls.providers.gladia_result import gladia_transcript
+from leadscoring.backoff import retry_after_time
 
 # The official SDK retries these; everything else in 4xx means the request itself is wrong.
 RETRYABLE_STATUSES = frozenset({408, 413, 429})
@@ -100,6 +99,7 @@ class GladiaProvider:
                     f"request_id {data.get('request_id') or '-'})"
                 ),
                 extra={"error_code": str(code)},
+                error_permanent=_job_error_is_permanent(code),
             )
         if status == "done":
             transcript, billing, warnings = gladia_transcript(data)
@@ -243,6 +243,15 @@ def _vocabulary_entry(item: VocabularyItem) -> str | dict[str, Any]:
     return entry
 
 
+def _job_error_is_permanent(code: object) -> bool:
+    """A 4xx ``error_code`` blames the audio or the request, so a new job would fail the same
+    way; a 5xx (or a missing code) is Gladia's own trouble and may pass on a new job."""
+    try:
+        return 400 <= int(str(code)) < 500
+    except ValueError:
+        return False
+
+
 def _http_error(method: str, path: str, response: httpx.Response) -> ProviderError:
     status = response.status_code
     try:
@@ -260,21 +269,8 @@ def _http_error(method: str, path: str, response: httpx.Response) -> ProviderErr
     request_id = body.get("request_id") or response.headers.get("x-request-id") or "-"
     text = f"Gladia {status} on {method} {path}: {message} (request_id {request_id})"
     if status in RETRYABLE_STATUSES or status >= 500:
-        return ProviderError(text, retry_at=_retry_after(response.headers.get("retry-after")))
+        return ProviderError(text, retry_at=retry_after_time(response.headers.get("retry-after")))
     return ProviderError(text, permanent=True)
-
-
-def _retry_after(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    now = datetime.now(UTC)
-    if value.strip().isdigit():
-        return now + timedelta(seconds=int(value))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 @functools.lru_cache(maxsize=8)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from calls.models import Call, TranscriptionJob
 from leadscoring.audit import audit_record
-from leadscoring.queue import enqueue_on_commit
+from leadscoring.queue import enqueue_on_commit, task_stuck_after
 
 logger = logging.getLogger(__name__)
 Stage = Call.Stage
@@ -105,10 +108,17 @@ def pipeline_sweep() -> int:
     requeued = 0
     for call in Call.objects.filter(stage=Stage.FAILED, next_retry_at__lte=now).only("id"):
         requeued += call_rerun_from_failed_stage(call=call)
-    stale = now - timedelta(seconds=settings.PIPELINE_STAGE_TIMEOUT_SECONDS)
+    # Each stage waits on the task that consumes it, so past that task's cluster's timeout: a
+    # two-hour transcription still running on the Whisper cluster is not stuck.
+    stale = {
+        stage: now - timedelta(seconds=task_stuck_after(STAGE_TASKS[INPUT_STAGE.get(stage, stage)]))
+        for stage in [*INPUT_STAGE, *STAGE_TASKS]
+    }
     # A call waiting on a remote transcription job is not stuck: the job has its own poll.
     stuck = (
-        Call.objects.filter(stage__in=[*INPUT_STAGE, *STAGE_TASKS], stage_changed_at__lt=stale)
+        Call.objects.filter(
+            reduce(or_, (Q(stage=stage, stage_changed_at__lt=t) for stage, t in stale.items()))
+        )
         .exclude(transcription_jobs__state__in=TranscriptionJob.ACTIVE_STATES)
         .only("id", "stage")
     )
@@ -116,7 +126,7 @@ def pipeline_sweep() -> int:
         resume = INPUT_STAGE.get(call.stage, call.stage)
         with transaction.atomic():
             moved = Call.objects.filter(
-                id=call.id, stage=call.stage, stage_changed_at__lt=stale
+                id=call.id, stage=call.stage, stage_changed_at__lt=stale[call.stage]
             ).update(stage=resume, stage_changed_at=now)
             if moved:
                 logger.warning("call %s stuck in %s; requeued", call.id, call.stage)

@@ -77,7 +77,12 @@ def transcription_handle_status(*, call: Call, status: JobStatus) -> None:
     if status.state == JobState.DONE and status.transcript is not None:
         transcript_store(call=call, transcript=status.transcript)
     elif status.state == JobState.ERROR:
-        call_fail(call=call, stage=Stage.TRANSCRIBING, error=status.error, permanent=True)
+        call_fail(
+            call=call,
+            stage=Stage.TRANSCRIBING,
+            error=status.error,
+            permanent=status.error_permanent,
+        )
 
 
 def _provider_for(ref: RecordingRef) -> str | None:

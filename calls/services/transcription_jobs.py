@@ -22,6 +22,7 @@ from calls.models import Call, TranscriptionJob
 from calls.providers import get_transcription_provider
 from calls.providers.base import JobState, JobStatus, ProviderError, TranscriptionProvider
 from calls.services.pipeline import call_fail
+from leadscoring.backoff import InPlaceRetry, retry_in_place
 from leadscoring.queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,18 @@ def transcription_job_submit(*, job_id: int) -> None:
 
     provider = get_transcription_provider(job.provider)
     try:
-        status = provider.submit(recording_ref(job.call, callback_url=_callback_url(job)))
+        ref = recording_ref(job.call, callback_url=_callback_url(job))
+        status = retry_in_place(
+            lambda: provider.submit(ref),
+            policy=InPlaceRetry(
+                attempts=settings.TRANSCRIPTION_SUBMIT_ATTEMPTS,
+                base_s=settings.TRANSCRIPTION_SUBMIT_RETRY_BASE_SECONDS,
+                budget_s=settings.TRANSCRIPTION_SUBMIT_RETRY_BUDGET_SECONDS,
+            ),
+            # A blip (5xx, 429, timeout, dropped connection) should not cost a scheduled retry.
+            should_retry=lambda exc: isinstance(exc, ProviderError) and not exc.permanent,
+            retry_at=lambda exc: getattr(exc, "retry_at", None),
+        )
     except ProviderError as exc:
         _job_fail(job, error=str(exc), permanent=exc.permanent, retry_at=exc.retry_at)
         return
@@ -161,7 +173,7 @@ def transcription_job_fetch(*, job_id: int) -> None:
     if status.state == JobState.DONE and status.transcript is not None:
         _job_complete(job, status, provider)
     elif status.state == JobState.ERROR:
-        _job_fail(job, error=status.error, permanent=True)
+        _job_fail(job, error=status.error, permanent=status.error_permanent)
     else:
         _job_wait(job)
 

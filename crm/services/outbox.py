@@ -20,6 +20,7 @@ from crm.adapters.base import ContactRef, CrmAdapter, OutcomeKind, SyncOutcome, 
 from crm.models import CrmTarget, SyncAttempt, SyncLog
 from crm.services.payload import sync_payload_build
 from leadscoring.audit import audit_record
+from leadscoring.backoff import backoff_seconds
 from leadscoring.queue import enqueue_on_commit
 from scoring.models import LeadScore
 
@@ -69,16 +70,12 @@ def sync_rows_create(*, call: Call) -> list[SyncAttempt]:
 
 
 def retry_delay(attempt: int) -> float:
-    """Exponential backoff with jitter: half the step fixed, half random ("equal jitter").
-
-    The random half spreads retries of many rows failing together; the fixed half keeps the
-    spacing from collapsing to zero, as full jitter can.
-    """
-    step = min(
-        settings.CRM_SYNC_RETRY_MAX_SECONDS,
-        settings.CRM_SYNC_RETRY_BASE_SECONDS * 2 ** (attempt - 1),
+    """The backoff after ``attempt`` failed sends, with jitter, up to the configured cap."""
+    return backoff_seconds(
+        attempt,
+        base=settings.CRM_SYNC_RETRY_BASE_SECONDS,
+        cap=settings.CRM_SYNC_RETRY_MAX_SECONDS,
     )
-    return step / 2 + random.uniform(0, step / 2)
 
 
 def next_attempt_time(*, attempt: int, retry_at: datetime | None, now: datetime) -> datetime:

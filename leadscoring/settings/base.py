@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from leadscoring.settings.env import BASE_DIR, DATA_DIR, env
 
@@ -23,6 +24,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# A generated key lives in one data directory: replicas, or a container without a volume,
+# would each sign sessions with their own (a system check says so when DJANGO_SECURE is on).
+SECRET_KEY_GENERATED = not env.str("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -36,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
+    "health_check",
     "rest_framework",
     "leadscoring.apps.CoreConfig",
     "calls",
@@ -49,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the security headers, before sessions and auth touch anything.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,6 +86,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'leadscoring.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates the file but not its folder (a first start with DJANGO_SECRET_KEY set).
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The ORM broker, workers and the web server share the file: wait for locks instead of
     # failing, and use WAL so readers never block the writer. synchronous=NORMAL is durable
     # across application crashes; only a power cut can lose the last commits.
@@ -109,20 +118,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else 
 
 LOGIN_URL = "admin:login"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
-
 from leadscoring.settings.api import *  # noqa: E402, F403
 from leadscoring.settings.crm import *  # noqa: E402, F403
 from leadscoring.settings.intake import *  # noqa: E402, F403
+from leadscoring.settings.logs import *  # noqa: E402, F403
 from leadscoring.settings.q2 import *  # noqa: E402, F403
 from leadscoring.settings.scoring import *  # noqa: E402, F403
 from leadscoring.settings.security import *  # noqa: E402, F403
+from leadscoring.settings.sentry import *  # noqa: E402, F403
 from leadscoring.settings.storage import *  # noqa: E402, F403
 from leadscoring.settings.transcription import *  # noqa: E402, F403
 from leadscoring.settings.ui import *  # noqa: E402, F403
+from leadscoring.settings.web import *  # noqa: E402, F403
+from leadscoring.settings.web import PROMETHEUS_METRICS  # noqa: E402
 from leadscoring.settings.whisper import *  # noqa: E402, F403
+
+if PROMETHEUS_METRICS:
+    INSTALLED_APPS.append("django_prometheus")
+    # Before and after everything else, so the timings cover the whole middleware stack.
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]

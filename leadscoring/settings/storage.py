@@ -93,7 +93,8 @@ def _storages() -> dict[str, Any]:
         default = {"BACKEND": backend or FILESYSTEM_BACKEND}
     return {
         "default": default,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        # Hashed names (cached for good by browsers) and gzip copies, served by whitenoise.
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 
 

@@ -42,3 +42,13 @@ GLADIA_VOCABULARY_INTENSITY = env.float("GLADIA_VOCABULARY_INTENSITY", default=0
 TRANSCRIPTION_POLL_FIRST_SECONDS = env.int("TRANSCRIPTION_POLL_FIRST_SECONDS", default=120)
 TRANSCRIPTION_POLL_MAX_SECONDS = env.int("TRANSCRIPTION_POLL_MAX_SECONDS", default=900)
 TRANSCRIPTION_JOB_DEADLINE_SECONDS = env.int("TRANSCRIPTION_JOB_DEADLINE_SECONDS", default=7200)
+# A transient error (5xx, 429, timeout) creating a remote job is retried in place: this many
+# tries in all, backoff doubling from the base with jitter, all within the budget (seconds),
+# before the stage fails and the sweeper's schedule (PIPELINE_RETRY_BASE_SECONDS) takes over.
+TRANSCRIPTION_SUBMIT_ATTEMPTS = env.int("TRANSCRIPTION_SUBMIT_ATTEMPTS", default=4)
+TRANSCRIPTION_SUBMIT_RETRY_BASE_SECONDS = env.float(
+    "TRANSCRIPTION_SUBMIT_RETRY_BASE_SECONDS", default=0.5
+)
+TRANSCRIPTION_SUBMIT_RETRY_BUDGET_SECONDS = env.float(
+    "TRANSCRIPTION_SUBMIT_RETRY_BUDGET_SECONDS", default=5.0
+)

@@ -5,6 +5,8 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_q.brokers import get_broker
+from django_q.conf import Conf
 
 from calls.models import Call
 from tests.calls.factories import UserFactory
@@ -27,8 +29,12 @@ def test_ingest_wait_prints_one_scored_json_line_per_file_when_given_call_json(
     corrupt.write_bytes(b"RIFF not really audio" * 20)
     files = [str(shared_calls / "dev-001.json"), str(shared_calls / "dev-013.json"), str(corrupt)]
 
-    lines = run("ingest", *files, "--wait", "--rep", "rep-a")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 3 inputs were rejected or failed") as failed:
+        call_command("ingest", *files, "--wait", "--rep", "rep-a", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
 
+    assert failed.value.returncode == 1  # the corrupt file; the lines are printed all the same
     assert [line["source"] for line in lines] == files
     for line in lines[:2]:
         assert line["stage"] == "routed" and line["score"] in {"hot", "warm", "cold"}
@@ -47,12 +53,18 @@ def test_ingest_reports_a_duplicate_when_the_same_file_comes_twice(shared_calls)
     assert Call.objects.count() == 1
 
 
-def test_ingest_without_wait_leaves_work_for_the_worker(tmp_path):
+def test_ingest_without_wait_leaves_work_for_the_worker(tmp_path, monkeypatch):
+    monkeypatch.setattr(Conf, "SYNC", False)  # through the broker, as with a real worker
+    broker = get_broker()
+    broker.purge_queue()
     wav = tmp_path / "call.wav"
     wav.write_bytes(make_wav(2.0, channels=2))
     line = run("ingest", str(wav), "--external-id", "RE1", "--channels-roles", "prospect,rep")[0]
     call = Call.objects.get(pk=line["call_id"])
     assert call.external_id == "RE1" and call.channel_roles == ["prospect", "rep"]
+    assert line["stage"] == "received" and line["timed_out"] is False
+    assert broker.queue_size() == 1  # the transcribe task, for the worker
+    broker.purge_queue()
 
 
 def test_ingest_refuses_bad_options_with_a_clear_error(tmp_path):

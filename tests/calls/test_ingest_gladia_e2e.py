@@ -47,7 +47,22 @@ def test_ingest_wait_transcribes_through_the_server_at_gladia_api_url(tmp_path: 
             timeout=120,
             check=False,
         )
+        corrupt = tmp_path / "corrupt.wav"
+        corrupt.write_bytes(b"RIFF not really audio" * 20)
+        refused = subprocess.run(
+            [*manage, "ingest", str(corrupt)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
+    # The process's exit status says whether every input got through; stdout has each line.
+    assert refused.returncode == 1, refused.stderr[-3000:]
+    assert json.loads(refused.stdout.strip().splitlines()[-1])["stage"] == "rejected"
+    assert "1 of 1 inputs were rejected or failed" in refused.stderr
+    assert "Traceback" not in refused.stderr
     assert done.returncode == 0, done.stderr[-3000:]
     line = json.loads(done.stdout.strip().splitlines()[-1])
     assert line["error"] is None and line["stage"] == "routed"

@@ -12,6 +12,7 @@ from calls.services.ingest import CallMetadata, call_ingest_file
 from calls.services.pipeline import call_rerun_from_failed_stage, pipeline_sweep
 from calls.tasks import call_transcribe
 from leadscoring.models import AuditEvent
+from leadscoring.settings.q2 import task_clusters
 from scoring.models import LeadScore
 from scoring.tasks import call_route, call_score
 from tests.conftest import make_wav
@@ -134,6 +135,38 @@ def test_sweeper_requeues_stuck_work_and_due_retries_when_time_passes(
         assert pipeline_sweep() == 2
 
     assert set(Call.objects.values_list("stage", flat=True)) == {Call.Stage.ROUTED}
+
+
+def test_sweeper_leaves_a_transcription_on_the_whisper_cluster_until_that_clusters_timeout(
+    shared_calls, django_capture_on_commit_callbacks, settings
+):
+    settings.Q_TASK_CLUSTERS = task_clusters("whisper")
+    running = ingest_json(shared_calls, "dev-005.json")
+    Call.objects.filter(pk=running.pk).update(stage=Call.Stage.TRANSCRIBING)  # two hours long
+    waiting = ingest_json(shared_calls, "dev-007.json")  # queued behind it
+    scoring = ingest_json(shared_calls, "dev-009.json")
+    Call.objects.filter(pk=scoring.pk).update(stage=Call.Stage.SCORING)  # its worker died
+    now = timezone.now()
+
+    later = now + timedelta(seconds=settings.PIPELINE_STAGE_TIMEOUT_SECONDS + 60)
+    with time_machine.travel(later), django_capture_on_commit_callbacks() as queued:
+        assert pipeline_sweep() == 1
+    assert [(cb.args[0], cb.keywords["cluster"]) for cb in queued] == [
+        ("scoring.tasks.call_score", settings.Q_CLUSTER["name"])
+    ]
+    assert Call.objects.get(pk=running.pk).stage == Call.Stage.TRANSCRIBING
+
+    much_later = now + timedelta(seconds=settings.PIPELINE_WHISPER_STAGE_TIMEOUT_SECONDS + 60)
+    with time_machine.travel(much_later), django_capture_on_commit_callbacks() as queued:
+        assert pipeline_sweep() == 3
+    transcribe = ("calls.tasks.call_transcribe", settings.Q_WHISPER_CLUSTER)
+    assert sorted((cb.args[0], cb.keywords["cluster"]) for cb in queued) == [
+        transcribe,
+        transcribe,
+        ("scoring.tasks.call_score", settings.Q_CLUSTER["name"]),
+    ]
+    assert Call.objects.get(pk=running.pk).stage == Call.Stage.RECEIVED
+    assert Call.objects.get(pk=waiting.pk).stage == Call.Stage.RECEIVED
 
 
 def test_manual_role_correction_survives_when_roles_are_reassigned(

@@ -281,19 +281,38 @@ def test_add_on_failure_is_recorded_on_the_job_and_the_call_still_transcribes(gl
 
 
 @pytest.mark.parametrize("event_style", ["reference", "help-centre"])
-def test_job_ending_in_error_fails_the_call_with_its_error_code(gladia, run, client, event_style):
+@pytest.mark.parametrize(("error_code", "retried"), [(500, True), (503, True), (422, False)])
+def test_job_ending_in_error_fails_the_call_with_its_error_code(
+    gladia, run, client, event_style, error_code, retried
+):
     gladia.event_style = event_style
     call = ingest(run)
     job = call.transcription_jobs.get()
-    gladia.fail(job.provider_job_id, error_code=500)
+    gladia.fail(job.provider_job_id, error_code=error_code)
     assert gladia.outbox[0][2]["event"] in {"transcription.error", "error"}
     assert deliver(run, client, gladia) == [(200, [])]
 
     call.refresh_from_db()
     job.refresh_from_db()
     assert (call.stage, call.failed_stage) == (Call.Stage.FAILED, Call.Stage.TRANSCRIBING)
-    assert "error_code 500" in call.error and call.next_retry_at is None
+    assert f"error_code {error_code}" in call.error
+    # Gladia's own 5xx may pass on a new job; a 4xx means this audio or request cannot work.
+    assert (call.next_retry_at is not None) is retried
     assert job.state == State.FAILED and job.slot is None
+
+
+def test_job_that_ended_in_a_5xx_error_is_resubmitted_by_the_sweeper(gladia, run, client):
+    call = ingest(run)
+    gladia.fail(call.transcription_jobs.get().provider_job_id, error_code=500)
+    deliver(run, client, gladia)
+    call.refresh_from_db()
+
+    with time_machine.travel(call.next_retry_at + timedelta(seconds=1)):
+        run(pipeline_sweep)
+
+    jobs = call.transcription_jobs.order_by("id").values_list("state", flat=True)
+    assert list(jobs) == [State.FAILED, State.RUNNING]
+    assert Call.objects.get(pk=call.pk).stage == Call.Stage.TRANSCRIBING
 
 
 @pytest.mark.parametrize("status", [400, 401, 422])
@@ -305,6 +324,30 @@ def test_rejected_submission_fails_the_call_for_good_with_gladias_message(gladia
     assert f"Gladia {status}" in call.error and "Invalid language_config" in call.error
     assert "request_id G-" in call.error
     assert call.transcription_jobs.get().state == State.FAILED
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_transient_error_creating_the_job_is_retried_in_place(gladia, run, status):
+    gladia.fail_next(status, path="/v2/pre-recorded")
+    call = ingest(run)
+
+    assert call.stage == Call.Stage.TRANSCRIBING and call.attempts == 0 and call.error == ""
+    job = call.transcription_jobs.get()
+    assert job.state == State.RUNNING and job.provider_job_id in gladia.jobs
+    creates = [r.url.path for r in gladia.requests].count("/v2/pre-recorded")
+    assert creates == 2
+
+
+def test_creation_failing_past_the_in_place_retries_fails_the_stage_for_a_later_retry(
+    gladia, run, settings
+):
+    attempts = settings.TRANSCRIPTION_SUBMIT_ATTEMPTS
+    gladia.fail_next(503, path="/v2/pre-recorded", times=attempts + 1)
+    call = ingest(run)
+
+    assert call.stage == Call.Stage.FAILED and "Gladia 503" in call.error
+    assert call.next_retry_at is not None and call.attempts == 1
+    assert [r.url.path for r in gladia.requests].count("/v2/pre-recorded") == attempts
 
 
 @pytest.mark.parametrize("status", [408, 413, 429, 500, 503])

@@ -1,9 +1,12 @@
 """A stateful fake of the Anthropic Messages, Models and Message Batches APIs (API-FACTS §2).
 
-Use it as ``httpx.MockTransport(fake.handler)`` under the real SDK, or serve it on 127.0.0.1
-with ``tests.fakes.server.serve``. It checks what the real API checks that matters to us (key,
-version header, required fields, structured-output support per model), simulates prompt
-caching on the request prefix, and has fault knobs for the cases the engine must survive.
+Use ``fake.transport`` (an ``httpx2.MockTransport``: anthropic 2.x runs on httpx2) under the real
+SDK, or serve ``fake.handler`` on 127.0.0.1 with ``tests.fakes.server.serve``. The handler reads
+a request through the API httpx and httpx2 share (method, url, headers, content) and answers
+httpx2 responses, which the server reads the same way. It checks what the real API checks that
+matters to us (the key as a bearer token, the exact API version, required fields,
+structured-output support per model), simulates prompt caching on the request prefix, and has
+fault knobs for the cases the engine must survive.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 
 from scoring.result import CRITERIA
 
 Payload = dict[str, Any]
+# The API version anthropic 2.x sends (its 0.x and 1.x lines sent 2023-06-01). Written out, not
+# read from the SDK, so a release that changes it fails here until the fake is checked again.
+API_VERSION = "2026-10-21"
 # The fake's token count: about four characters per token (no local tokenizer exists).
 CHARS_PER_TOKEN = 4
 # Prompts shorter than this are silently not cached, as on the real API.
@@ -71,6 +77,7 @@ class Scripted:
     text: str | None = None
     stop_reason: str = "end_turn"
     error_type: str = ""
+    error_code: str = ""
     message: str = ""
     headers: dict[str, str] | None = None
 
@@ -95,13 +102,14 @@ class FakeAnthropic:
         self.polls_until_ended = polls_until_ended
         # False: a server that speaks only the Messages API (404 on /v1/models).
         self.models_api = models_api
-        self.requests: list[httpx.Request] = []
+        # httpx2 requests through ``transport``, httpx ones through ``serve``: the same API.
+        self.requests: list[Any] = []
         self.message_bodies: list[dict[str, Any]] = []
         self.batches: dict[str, dict[str, Any]] = {}
         self._script: deque[Scripted] = deque()
         self._cache: set[str] = set()
         self._ids = itertools.count(1)
-        self.transport = httpx.MockTransport(self.handler)
+        self.transport = httpx2.MockTransport(self.handler)
 
     # --- fault knobs -------------------------------------------------------------------------
     def reply_next(self, payload: Payload | None = None, **kw: Any) -> None:
@@ -112,14 +120,24 @@ class FakeAnthropic:
         status: int,
         *,
         error_type: str = "",
+        error_code: str = "",
         message: str = "",
         retry_after: str | None = None,
+        retry_after_ms: str | None = None,
         times: int = 1,
     ) -> None:
-        headers = {"retry-after": retry_after} if retry_after is not None else None
+        """``error_code`` goes in ``error.details.error_code``, the stable cause code."""
+        waits = {"retry-after": retry_after, "retry-after-ms": retry_after_ms}
+        headers = {k: v for k, v in waits.items() if v is not None} or None
         for _ in range(times):
             self._script.append(
-                Scripted(status=status, error_type=error_type, message=message, headers=headers)
+                Scripted(
+                    status=status,
+                    error_type=error_type,
+                    error_code=error_code,
+                    message=message,
+                    headers=headers,
+                )
             )
 
     def timeout_next(self, times: int = 1) -> None:
@@ -128,12 +146,18 @@ class FakeAnthropic:
             self._script.append(Scripted(status=0))
 
     # --- HTTP --------------------------------------------------------------------------------
-    def handler(self, request: httpx.Request) -> httpx.Response:
+    def handler(self, request: Any) -> httpx2.Response:
         self.requests.append(request)
-        if request.headers.get("x-api-key") != self.api_key:
-            return _error(401, "authentication_error", "invalid x-api-key")
-        if not request.headers.get("anthropic-version"):
+        # API version 2026-10-21 takes the key as a bearer token (2023-06-01 took x-api-key).
+        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return _error(401, "authentication_error", "invalid bearer token")
+        version = request.headers.get("anthropic-version")
+        if not version:
             return _error(400, "invalid_request_error", "anthropic-version header is required")
+        if version != API_VERSION:
+            return _error(
+                400, "invalid_request_error", f"anthropic-version: {version!r} is not served here"
+            )
         path, method = request.url.path, request.method
         if method == "POST" and path == "/v1/messages":
             body = json.loads(request.content)
@@ -151,18 +175,24 @@ class FakeAnthropic:
                 return self._batch_retrieve(parts[4])
         return _error(404, "not_found_error", f"no route {method} {path}")
 
-    def _messages(self, body: dict[str, Any]) -> httpx.Response:
+    def _messages(self, body: dict[str, Any]) -> httpx2.Response:
         scripted = self._script.popleft() if self._script else Scripted()
         if scripted.status == 0:
-            raise httpx.ReadTimeout("fake: read timed out")
+            raise httpx2.ReadTimeout("fake: read timed out")
         if scripted.status != 200:
             kind = scripted.error_type or _ERROR_TYPES.get(scripted.status, "api_error")
-            return _error(scripted.status, kind, scripted.message or kind, headers=scripted.headers)
+            return _error(
+                scripted.status,
+                kind,
+                scripted.message or kind,
+                headers=scripted.headers,
+                error_code=scripted.error_code,
+            )
         problem = self._invalid(body)
         if problem:
             return _error(400, "invalid_request_error", problem)
         message = self.message(body, scripted)
-        return httpx.Response(200, json=message, headers=self._ratelimit_headers(message))
+        return httpx2.Response(200, json=message, headers=self._ratelimit_headers(message))
 
     def _ratelimit_headers(self, message: dict[str, Any]) -> dict[str, str]:
         """The headers every real response carries (API-FACTS §2.7), with generous limits."""
@@ -241,17 +271,23 @@ class FakeAnthropic:
             usage["cache_creation_input_tokens"] = prefix_tokens
         return {**usage, "input_tokens": rest_tokens}
 
-    def _model(self, model_id: str) -> httpx.Response:
+    def _model(self, model_id: str) -> httpx2.Response:
+        """A ModelInfo as API version 2026-10-21 returns it (lifecycle, line, server_tools)."""
         if model_id not in self.structured_outputs:
             return _error(404, "not_found_error", f"model: {model_id}")
         yes, no = {"supported": True}, {"supported": False}
-        return httpx.Response(
+        line = next((n for n in ("haiku", "sonnet", "opus") if f"-{n}-" in f"-{model_id}-"), None)
+        return httpx2.Response(
             200,
             json={
                 "type": "model",
                 "id": model_id,
                 "display_name": model_id,
                 "created_at": "2026-02-17T00:00:00Z",
+                "lifecycle": "active",
+                "deprecated_at": None,
+                "retires_at": None,
+                "line": line,
                 "max_input_tokens": 200000,
                 "max_tokens": 64000,
                 "capabilities": {
@@ -259,17 +295,29 @@ class FakeAnthropic:
                     "citations": yes,
                     "code_execution": no,
                     "context_management": {"supported": False},
-                    "effort": {"supported": False},
+                    "effort": {
+                        "supported": False,
+                        **dict.fromkeys(("low", "medium", "high", "max"), no),
+                    },
                     "image_input": yes,
                     "pdf_input": yes,
+                    "server_tools": {"supported": False, "code_execution": no, "web_search": no},
                     "structured_outputs": yes if self.structured_outputs[model_id] else no,
-                    "thinking": {"supported": False, "types": {}},
+                    "thinking": {
+                        "supported": False,
+                        "types": {
+                            "adaptive": no,
+                            "between_tools": no,
+                            "disabled": yes,
+                            "enabled": no,
+                        },
+                    },
                 },
             },
         )
 
     # --- Message Batches ----------------------------------------------------------------------
-    def _batch_create(self, body: dict[str, Any], request: httpx.Request) -> httpx.Response:
+    def _batch_create(self, body: dict[str, Any], request: Any) -> httpx2.Response:
         batch_id = self._id("msgbatch")
         results = []
         for item in body["requests"]:
@@ -292,7 +340,7 @@ class FakeAnthropic:
             "created_at": now.isoformat(),
             "expires_at": (now + timedelta(hours=24)).isoformat(),
         }
-        return httpx.Response(200, json=self._batch_json(batch_id))
+        return httpx2.Response(200, json=self._batch_json(batch_id))
 
     def _batch_json(self, batch_id: str) -> dict[str, Any]:
         batch = self.batches[batch_id]
@@ -319,19 +367,19 @@ class FakeAnthropic:
             else None,
         }
 
-    def _batch_retrieve(self, batch_id: str) -> httpx.Response:
+    def _batch_retrieve(self, batch_id: str) -> httpx2.Response:
         if batch_id not in self.batches:
             return _error(404, "not_found_error", f"batch {batch_id}")
         self.batches[batch_id]["polls"] += 1
-        return httpx.Response(200, json=self._batch_json(batch_id))
+        return httpx2.Response(200, json=self._batch_json(batch_id))
 
-    def _batch_results(self, batch_id: str) -> httpx.Response:
+    def _batch_results(self, batch_id: str) -> httpx2.Response:
         batch = self.batches.get(batch_id)
         if batch is None or batch["polls"] < self.polls_until_ended:
             return _error(404, "not_found_error", f"no results for {batch_id}")
         # The API does not promise result order; reverse it so callers must match custom_id.
         lines = "\n".join(json.dumps(r) for r in reversed(batch["results"]))
-        return httpx.Response(
+        return httpx2.Response(
             200, content=lines.encode(), headers={"content-type": "application/binary"}
         )
 
@@ -360,15 +408,19 @@ def _blocks(system: Any) -> list[dict[str, Any]]:
 
 
 def _error(
-    status: int, kind: str, message: str, *, headers: dict[str, str] | None = None
-) -> httpx.Response:
+    status: int,
+    kind: str,
+    message: str,
+    *,
+    headers: dict[str, str] | None = None,
+    error_code: str = "",
+) -> httpx2.Response:
     request_id = "req_fake" + hashlib.sha1(message.encode()).hexdigest()[:8]
-    return httpx.Response(
+    error: dict[str, Any] = {"type": kind, "message": message}
+    if error_code:
+        error["details"] = {"error_code": error_code}
+    return httpx2.Response(
         status,
-        json={
-            "type": "error",
-            "error": {"type": kind, "message": message},
-            "request_id": request_id,
-        },
+        json={"type": "error", "error": error, "request_id": request_id},
         headers={"request-id": request_id, **(headers or {})},
     )

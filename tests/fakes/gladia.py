@@ -3,6 +3,8 @@
 It sits behind ``httpx.MockTransport`` (``fake.transport``) or a real HTTP server on 127.0.0.1
 (``serve_gladia``). Jobs stay ``queued`` until the test completes or fails them; callbacks are
 queued in ``fake.outbox`` and delivered when the test says so (or at once with ``auto_complete``).
+Faults: ``fail_next`` answers the next matching request(s) with an error status, ``timeout_next``
+drops them, ``fail_next_job`` makes the next job(s) created end in ``error`` with an error_code.
 """
 
 from __future__ import annotations
@@ -90,6 +92,8 @@ class FakeGladia:
         self.requests: list[httpx.Request] = []
         self.outbox: list[tuple[str, str, dict[str, Any]]] = []  # (method, url, body)
         self.faults: list[Fault] = []
+        self.job_errors: list[int] = []  # error_code of each next job created, in order
+        self.planned_errors: dict[str, int] = {}  # job id -> the error_code it will end with
         self.addon_failures: set[str] = set()
         self.sentiment_shape = "list"  # "list", "json" (a JSON string) or "repr" (Python repr)
         self.event_style = "reference"  # "transcription.success" vs help-centre "success"
@@ -99,11 +103,16 @@ class FakeGladia:
         self.transport = httpx.MockTransport(self.handler)
 
     # -- test controls -------------------------------------------------------------------
-    def fail_next(self, status: int, **kwargs: Any) -> None:
-        self.faults.append(Fault(status=status, **kwargs))
+    def fail_next(self, status: int, *, times: int = 1, **kwargs: Any) -> None:
+        self.faults.extend(Fault(status=status, **kwargs) for _ in range(times))
 
-    def timeout_next(self, **kwargs: Any) -> None:
-        self.faults.append(Fault(timeout=True, **kwargs))
+    def timeout_next(self, *, times: int = 1, **kwargs: Any) -> None:
+        self.faults.extend(Fault(timeout=True, **kwargs) for _ in range(times))
+
+    def fail_next_job(self, *, error_code: int = 500, times: int = 1) -> None:
+        """The next ``times`` jobs created end in ``error`` with ``error_code`` when they finish
+        (at once with ``auto_complete``, else on ``complete``)."""
+        self.job_errors.extend([error_code] * times)
 
     def add_remote_file(self, url: str, content: bytes) -> None:
         """A URL Gladia can fetch itself (e.g. a presigned object-storage URL)."""
@@ -114,6 +123,9 @@ class FakeGladia:
 
     def complete(self, job_id: str) -> None:
         with self.lock:
+            if job_id in self.planned_errors:
+                self.fail(job_id, error_code=self.planned_errors.pop(job_id))
+                return
             job = self.jobs[job_id]
             job.update(status="done", completed_at=_now(), result=self._result(job))
             success = "transcription.success" if self.event_style == "reference" else "success"
@@ -242,6 +254,8 @@ class FakeGladia:
             "post_session_metadata": {},
         }
         self.peak_active = max(self.peak_active, len(self.active_jobs()))
+        if self.job_errors:
+            self.planned_errors[job_id] = self.job_errors.pop(0)
         if self.auto_complete:
             self.complete(job_id)
         # The reference example's result_url uses the legacy /v2/transcription alias.

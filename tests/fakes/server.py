@@ -55,7 +55,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client hung up on purpose (the size cap)
 
-    do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _serve
+    do_GET = do_POST = do_HEAD = do_PUT = do_PATCH = do_DELETE = _serve
 
     def log_message(self, format: str, *args: object) -> None:
         pass

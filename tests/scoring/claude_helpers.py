@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import anthropic
-import httpx
 
 from calls.providers.fake import VISIBLE_KEYS, parse_call_json
 from calls.transcript import Transcript
 from scoring.engines.base import PromptSpec
 from scoring.engines.claude import ClaudeEngine
+from scoring.engines.claude.client import make_anthropic_client
 from scoring.result import CRITERIA, tier_for
 from scoring.rubric import DEFAULT_RUBRIC
 from tests.fakes.anthropic import FakeAnthropic, cold_score
@@ -25,11 +25,13 @@ SPEC = PromptSpec(version=1, rubric=DEFAULT_RUBRIC)
 
 
 def make_client(fake: FakeAnthropic, *, max_retries: int = 0) -> anthropic.Anthropic:
-    return anthropic.Anthropic(
+    """The client production builds, on the fake's in-process transport."""
+    return make_anthropic_client(
         api_key="k",
         base_url="http://anthropic.test",
-        http_client=httpx.Client(transport=fake.transport),
         max_retries=max_retries,
+        timeout=30.0,
+        transport=fake.transport,
     )
 
 

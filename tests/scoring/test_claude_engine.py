@@ -1,4 +1,4 @@
-"""ClaudeEngine on the real anthropic SDK against the fake Messages API (httpx.MockTransport)."""
+"""ClaudeEngine on the real anthropic SDK against the fake Messages API (httpx2.MockTransport)."""
 
 from __future__ import annotations
 
@@ -73,8 +73,9 @@ def test_request_carries_cached_rubric_schema_and_fenced_transcript(fake, call00
         ("POST", "/v1/messages"),
     ]
     sent = json.loads(fake.requests[1].content)
-    assert fake.requests[1].headers["x-api-key"] == "k"
-    assert fake.requests[1].headers["anthropic-version"]
+    assert fake.requests[1].headers["authorization"] == "Bearer k"
+    assert "x-api-key" not in fake.requests[1].headers
+    assert fake.requests[1].headers["anthropic-version"] == "2026-10-21"
     assert sent["model"] == "claude-sonnet-4-6" and sent["max_tokens"] == 2048
     assert sent["system"] == [
         {"type": "text", "text": DEFAULT_RUBRIC},

@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from calls.models import Call, SpeakerRole
@@ -40,9 +40,15 @@ def claude(settings, fake):
         yield url
 
 
-def ingest_wait(path) -> dict:
+def ingest_wait(path, *, exit_code: int = 0) -> dict:
     out = io.StringIO()
-    call_command("ingest", str(path), "--wait", "--wait-timeout", "5", stdout=out)
+    args = ("ingest", str(path), "--wait", "--wait-timeout", "5")
+    if exit_code:
+        with pytest.raises(CommandError) as failed:
+            call_command(*args, stdout=out)
+        assert failed.value.returncode == exit_code
+    else:
+        call_command(*args, stdout=out)
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
@@ -55,7 +61,7 @@ def test_ingest_wait_scores_through_a_messages_api_server_end_to_end(claude, fak
     assert line["stage"] == "routed" and line["score"] == "hot" and line["error"] is None
     assert line["bant"]["budget"]["evidence"] == data["gold"]["evidence"]["budget"]
     assert [r.url.path for r in fake.requests] == ["/v1/models/claude-sonnet-4-6", "/v1/messages"]
-    assert fake.requests[1].headers["user-agent"]  # real HTTP through make_http_client
+    assert fake.requests[1].headers["user-agent"].startswith("Anthropic/Python 2.")  # real HTTP
     score = LeadScore.objects.get(call_id=line["call_id"])
     assert score.engine == "claude" and score.model == "claude-sonnet-4-6" and score.valid
     assert score.prompt_version == PromptVersion.objects.get(status="active")
@@ -77,7 +83,8 @@ def test_truncated_output_is_stored_raw_and_routed_to_review(claude, fake, share
 
 def test_rate_limit_fails_the_stage_with_a_retry_at_the_servers_time(claude, fake, shared_calls):
     fake.fail_next(429, retry_after="600")
-    line = ingest_wait(shared_calls / "dev-003.json")
+    # The retry is due after the wait: the command stops at once and says it is still pending.
+    line = ingest_wait(shared_calls / "dev-003.json", exit_code=75)
     call = Call.objects.get(id=line["call_id"])
     assert call.stage == "failed" and call.failed_stage == "scoring" and call.attempts == 1
     assert "429" in call.error and "rate_limit_error" in call.error
@@ -89,7 +96,7 @@ def test_bad_key_fails_the_stage_permanently_with_an_actionable_error(
     claude, settings, shared_calls
 ):
     settings.ANTHROPIC_API_KEY = "sk-wrong"
-    line = ingest_wait(shared_calls / "dev-004.json")
+    line = ingest_wait(shared_calls / "dev-004.json", exit_code=1)
     call = Call.objects.get(id=line["call_id"])
     assert call.stage == "failed" and call.next_retry_at is None
     assert "401" in call.error and "set a valid ANTHROPIC_API_KEY" in call.error
@@ -98,7 +105,7 @@ def test_bad_key_fails_the_stage_permanently_with_an_actionable_error(
 def test_missing_key_fails_the_stage_permanently(settings, shared_calls):
     settings.SCORING_ENGINE = "claude"
     settings.ANTHROPIC_API_KEY = ""
-    line = ingest_wait(shared_calls / "dev-005.json")
+    line = ingest_wait(shared_calls / "dev-005.json", exit_code=1)
     call = Call.objects.get(id=line["call_id"])
     assert call.stage == "failed" and call.next_retry_at is None
     assert "needs ANTHROPIC_API_KEY, which is not set" in call.error

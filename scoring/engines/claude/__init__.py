@@ -7,8 +7,8 @@ from functools import lru_cache
 import anthropic
 from django.conf import settings
 
-from leadscoring.http import make_http_client
 from scoring.engines.base import EngineError
+from scoring.engines.claude.client import make_anthropic_client
 from scoring.engines.claude.engine import ClaudeEngine
 
 __all__ = ["ClaudeEngine", "build_claude_engine"]
@@ -44,11 +44,6 @@ def build_claude_engine() -> ClaudeEngine:
 @lru_cache(maxsize=8)
 def _client(api_key: str, base_url: str, max_retries: int, timeout: float) -> anthropic.Anthropic:
     """One SDK client (and connection pool) per configuration, reused across calls."""
-    return anthropic.Anthropic(
-        # Always explicit: without it the SDK would look for keys and profile files itself.
-        api_key=api_key,
-        base_url=base_url or None,
-        max_retries=max_retries,
-        timeout=timeout,
-        http_client=make_http_client(role="anthropic", timeout=timeout),
+    return make_anthropic_client(
+        api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout
     )

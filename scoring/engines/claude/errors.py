@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 import anthropic
-import httpx
+import httpx2
 
 from scoring.engines.base import EngineError
+from scoring.engines.claude.retries import ServerAskedToWait, server_wait_s
 
 # Status codes the SDK itself retries (after its own retries ran out, we retry later).
 _RETRYABLE = {408, 409, 429}
 
 
 def engine_error(exc: anthropic.APIError, *, model: str) -> EngineError:
+    if isinstance(exc, ServerAskedToWait):
+        exc = exc.status_error  # failed at once instead of sleeping in the worker: same verdict
     if isinstance(exc, anthropic.APIConnectionError):
         # Includes APITimeoutError: the SDK retried already; nothing on our side is wrong.
         return EngineError(f"Anthropic API unreachable ({type(exc).__name__}: {exc})")
@@ -42,29 +44,23 @@ def engine_error(exc: anthropic.APIError, *, model: str) -> EngineError:
 
 
 def _detail(exc: anthropic.APIStatusError) -> str:
-    body = exc.body if isinstance(exc.body, dict) else {}
-    error = body.get("error") if isinstance(body.get("error"), dict) else body
-    kind = error.get("type") or "error"
-    message = error.get("message") or str(exc)
+    # error.type, error.message and error.details.error_code from the body, as the SDK reads them.
+    kind = exc.type or "error"
+    if exc.error_code:
+        kind += f"/{exc.error_code}"
+    message = exc.api_message or str(exc)
     request_id = exc.request_id or ""
     return f"{kind}: {message}" + (f"; request-id {request_id}" if request_id else "")
 
 
-def retry_after(response: httpx.Response | None) -> datetime | None:
+def retry_after(response: httpx2.Response | None) -> datetime | None:
     """When the server asked us to come back (retry-after-ms, retry-after seconds or date)."""
     if response is None:
         return None
-    headers = response.headers
-    now = datetime.now(UTC)
+    wait = server_wait_s(response.headers)
+    if wait is None:
+        return None
     try:
-        if "retry-after-ms" in headers:
-            return now + timedelta(milliseconds=float(headers["retry-after-ms"]))
-        value = headers.get("retry-after")
-        if value is None:
-            return None
-        try:
-            return now + timedelta(seconds=float(value))
-        except ValueError:
-            return parsedate_to_datetime(value)
-    except (TypeError, ValueError, OverflowError):
+        return datetime.now(UTC) + timedelta(seconds=wait)
+    except OverflowError:  # a wait past year 9999
         return None

@@ -102,9 +102,28 @@ def wire_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """The schema in the dialect structured outputs accept.
 
     ``transform_schema`` (the SDK's own) moves unsupported limits into descriptions but cannot
-    read ``"type": [..., "null"]``, so those become ``anyOf`` first.
+    read ``"type": [..., "null"]``, so those become ``anyOf`` first. Since anthropic 2.x it also
+    drops the ``type`` beside an ``enum``; putting it back keeps the schema we send (stored with
+    every score, and part of the cached prefix in tool mode) what it was before the upgrade.
     """
-    return anthropic.transform_schema(_split_type_lists(schema))
+    return _typed_string_enums(anthropic.transform_schema(_split_type_lists(schema)))
+
+
+def _typed_string_enums(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_typed_string_enums(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _typed_string_enums(v) for k, v in node.items()}
+    enum = node.get("enum")
+    if (
+        "type" not in node
+        and isinstance(enum, list)
+        and enum
+        and all(isinstance(v, str) for v in enum)
+    ):
+        return {"type": "string", **node}
+    return node
 
 
 def _split_type_lists(node: Any) -> Any:

@@ -180,15 +180,21 @@ def test_failed_add_on_is_recorded_and_skipped_when_the_transcript_succeeds(
     )
 
 
-def test_queued_job_is_pending_and_an_errored_job_reports_its_error_code(provider, fake, tmp_path):
+@pytest.mark.parametrize(("error_code", "permanent"), [(422, True), (400, True), (500, False)])
+def test_queued_job_is_pending_and_an_errored_job_reports_its_error_code(
+    provider, fake, tmp_path, error_code, permanent
+):
     job_id = provider.submit(recording(tmp_path, channels=1)).job_id
     assert provider.fetch(job_id).state == JobState.PENDING
 
-    fake.fail(job_id, error_code=422)
+    fake.fail(job_id, error_code=error_code)
     status = provider.fetch(job_id)
 
     assert status.state == JobState.ERROR
-    assert "error_code 422" in status.error and fake.jobs[job_id]["request_id"] in status.error
+    assert f"error_code {error_code}" in status.error
+    assert fake.jobs[job_id]["request_id"] in status.error
+    # A 4xx says the audio or the request is at fault; a 5xx is Gladia's and may pass.
+    assert status.error_permanent is permanent
 
 
 @pytest.mark.parametrize("status", [400, 401, 422])

@@ -1,0 +1,1 @@
+from tests.people import people  # noqa: F401
