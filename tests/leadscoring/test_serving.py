@@ -63,13 +63,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     # A data directory that does not exist yet and a key from the environment, as a first
     # deployment has them; the database is the embedded default, SQLite in that directory.
     data = tmp_path_factory.mktemp("serve") / "var"
-    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    env = {k: v for k, v in os.environ.items() if k not in _CLEARED and k != "Q_CLUSTER_NAME"}
     env.update(
         DJANGO_SETTINGS_MODULE="leadscoring.settings.base",
         LEADSCORING_DATA_DIR=str(data),
         DJANGO_SECRET_KEY="serve-test-" + "s" * 40,
-        # Its own queue, so a Redis broker shared with other runs delivers to these workers only.
-        Q_CLUSTER_NAME=f"serve-test-{os.getpid()}",
+        # Its own site name (the clusters' queues derive from it), so a Redis broker shared with
+        # other runs delivers to these workers only. Q_CLUSTER_NAME would pick a cluster instead.
+        Q_NAME=f"serve-test-{os.getpid()}",
         SCORING_ENGINE="rules",
         TRANSCRIPTION_PROVIDER="fake",
         PYTHONUNBUFFERED="1",
